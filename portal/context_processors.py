@@ -1,0 +1,13 @@
+from django.conf import settings
+
+from portal.navigation import items_for
+
+
+def navigation(request):
+    if not getattr(request, "user", None) or not request.user.is_authenticated:
+        return {"portal_title": settings.PORTAL_TITLE}
+    return {
+        "portal_title": settings.PORTAL_TITLE,
+        "nav_items": items_for(request),
+        "scope": request.scope,
+    }

@@ -1,0 +1,232 @@
+"""Settings for the pension certification portal.
+
+Everything an operator may change comes from an environment variable. The defaults are safe for a
+developer's machine (local PostgreSQL and Redis); production (`PORTAL_ENV=production`) refuses to start
+without a `SECRET_KEY` or with `DEBUG` on, so a forgotten variable cannot ship an insecure portal.
+"""
+
+import os
+from datetime import time
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def env_flag(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value not in (None, "") else default
+
+
+PORTAL_ENV = os.environ.get("PORTAL_ENV", "development").strip().lower()
+IS_PRODUCTION = PORTAL_ENV == "production"
+
+DEBUG = env_flag("DEBUG", default=not IS_PRODUCTION)
+SECRET_KEY = os.environ.get("SECRET_KEY", "")
+
+if IS_PRODUCTION or not DEBUG:
+    if not SECRET_KEY:
+        raise ImproperlyConfigured(
+            "The SECRET_KEY environment variable is required when DEBUG is off or PORTAL_ENV=production."
+        )
+if IS_PRODUCTION and DEBUG:
+    raise ImproperlyConfigured("DEBUG must be off in production: unset DEBUG or set DEBUG=0.")
+if not SECRET_KEY:
+    # Development only: a fixed key keeps sessions alive across restarts of `make run`.
+    SECRET_KEY = "development-only-key-not-for-production-use-4d1f0c8e9b"
+
+ALLOWED_HOSTS = [
+    host.strip()
+    for host in os.environ.get("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]").split(",")
+    if host.strip()
+]
+CSRF_TRUSTED_ORIGINS = [
+    origin.strip() for origin in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if origin.strip()
+]
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "django_tables2",
+    "django_filters",
+    "portal",
+    "pensioners",
+    "certification",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "portal.middleware.ScopeMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "portal.urls"
+WSGI_APPLICATION = "portal.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "portal.context_processors.navigation",
+            ],
+        },
+    },
+]
+
+DATABASES = {
+    "default": dj_database_url.parse(
+        os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/pension_portal"),
+        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60),
+        conn_health_checks=True,
+    )
+}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_USER_MODEL = "portal.User"
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "dashboard"
+LOGOUT_REDIRECT_URL = "login"
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600)  # one working day
+
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = "Asia/Shanghai"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "django.contrib.staticfiles.storage.StaticFilesStorage"
+            if DEBUG
+            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        )
+    },
+}
+WHITENOISE_USE_FINDERS = DEBUG
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+MEDIA_URL = "/media/"  # never served publicly: evidence files go through a scoped view
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+
+# Security headers. HTTPS is terminated in front of the portal in production.
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_HTTPONLY = True
+if not DEBUG:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = env_flag("SECURE_SSL_REDIRECT", True)
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}
+
+# Celery: Redis is the broker; results are not needed (every task records its outcome in the database).
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "redis://127.0.0.1:6379/0")
+CELERY_RESULT_BACKEND = None
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_TASK_ACKS_LATE = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TASK_ALWAYS_EAGER = env_flag("CELERY_TASK_ALWAYS_EAGER", False)
+CELERY_BEAT_SCHEDULE: dict = {}
+
+DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5-responsive.html"
+DJANGO_TABLES2_TABLE_ATTRS = {"class": "table table-sm table-hover align-middle"}
+
+# ---------------------------------------------------------------------------------------------
+# Business rules that are our decisions, not published rules (domain.md): they live here.
+# ---------------------------------------------------------------------------------------------
+# How a certification date turns into the next deadline: "days_365" (the published rule) or
+# "calendar_year" (same date next year, 29 Feb clamping to 28 Feb).
+CERTIFICATION_RULE = os.environ.get("CERTIFICATION_RULE", "days_365")
+if CERTIFICATION_RULE not in {"days_365", "calendar_year"}:
+    raise ImproperlyConfigured("CERTIFICATION_RULE must be 'days_365' or 'calendar_year'.")
+# A deadline this many days away or fewer (and not passed) is "due soon".
+DUE_SOON_DAYS = env_int("DUE_SOON_DAYS", 30)
+# Overdue longer than this (and unreachable) makes someone a suspension candidate.
+SUSPENSION_GRACE_DAYS = env_int("SUSPENSION_GRACE_DAYS", 90)
+# Consular forms: after this many consecutive proxy years, the next form must be in person.
+CONSULAR_PROXY_YEARS_LIMIT = env_int("CONSULAR_PROXY_YEARS_LIMIT", 3)
+# Broad searches stop counting here and say "more than N".
+SEARCH_COUNT_CAP = env_int("SEARCH_COUNT_CAP", 1000)
+# Evidence uploads.
+EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_BYTES", 5 * 1024 * 1024)
+EVIDENCE_CONTENT_TYPES = {
+    "image/jpeg": b"\xff\xd8\xff",
+    "image/png": b"\x89PNG\r\n\x1a\n",
+    "application/pdf": b"%PDF-",
+}
+# Imports: biggest file accepted through the upload page.
+IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 512 * 1024 * 1024)
+
+# Reminders (SMS).
+REMINDER_FIRST_DAYS_BEFORE = env_int("REMINDER_FIRST_DAYS_BEFORE", 30)
+REMINDER_FINAL_DAYS_BEFORE = env_int("REMINDER_FINAL_DAYS_BEFORE", 7)
+REMINDER_OVERDUE_DAYS_AFTER = env_int("REMINDER_OVERDUE_DAYS_AFTER", 1)
+SMS_SEND_FROM = time(env_int("SMS_SEND_FROM_HOUR", 8), 0)
+SMS_SEND_UNTIL = time(env_int("SMS_SEND_UNTIL_HOUR", 20), 0)
+SMS_RATE_PER_MINUTE = env_int("SMS_RATE_PER_MINUTE", 3000)
+SMS_DAILY_CAP = env_int("SMS_DAILY_CAP", 200000)
+SMS_SIGNATURE = os.environ.get("SMS_SIGNATURE", "【重庆市12333】")
+SMS_BACKEND = os.environ.get("SMS_BACKEND", "console")
+SMS_FILE_PATH = os.environ.get("SMS_FILE_PATH", str(BASE_DIR / ".run" / "sms.jsonl"))
+SMS_HTTP_URL = os.environ.get("SMS_HTTP_URL", "")
+SMS_HTTP_TOKEN = os.environ.get("SMS_HTTP_TOKEN", "")
+SMS_HTTP_TIMEOUT_SECONDS = env_int("SMS_HTTP_TIMEOUT_SECONDS", 10)
+# The dashboard warns when the daily reminder run is older than this.
+REMINDER_RUN_STALE_HOURS = env_int("REMINDER_RUN_STALE_HOURS", 26)
+
+PORTAL_TITLE = _("Pension certification portal")

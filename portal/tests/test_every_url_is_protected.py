@@ -1,0 +1,68 @@
+"""Walks every URL pattern: anonymous visitors get the login page; records out of scope are 404.
+
+A new URL with parameters must say here how to build a record outside the tester's area, or this test
+fails: no screen can slip out of the scoping rules unnoticed.
+"""
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from portal.tests.out_of_scope import OUT_OF_SCOPE_BUILDERS
+
+PUBLIC_URL_NAMES = {"login", "set_language", "healthz"}
+
+
+def all_named_patterns(resolver=None, prefix=""):
+    resolver = resolver or get_resolver()
+    for pattern in resolver.url_patterns:
+        if isinstance(pattern, URLResolver):
+            namespace = f"{prefix}{pattern.namespace}:" if pattern.namespace else prefix
+            yield from all_named_patterns(pattern, namespace)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            yield f"{prefix}{pattern.name}", pattern
+
+
+PATTERNS = sorted(all_named_patterns(), key=lambda item: item[0])
+NAMES_WITH_PARAMETERS = [name for name, pattern in PATTERNS if pattern.pattern.regex.groupindex]
+NAMES_WITHOUT_PARAMETERS = [name for name, pattern in PATTERNS if not pattern.pattern.regex.groupindex]
+
+
+def test_every_url_with_parameters_has_an_out_of_scope_case():
+    missing = sorted(set(NAMES_WITH_PARAMETERS) - set(OUT_OF_SCOPE_BUILDERS))
+    assert not missing, f"add out-of-scope builders for: {missing}"
+
+
+@pytest.mark.parametrize("name", NAMES_WITHOUT_PARAMETERS)
+def test_anonymous_visitor_gets_the_login_page(client, db, name):
+    if name in PUBLIC_URL_NAMES:
+        pytest.skip("public by design")
+    url = reverse(name)
+    for method in (client.get, client.post):
+        response = method(url)
+        assert response.status_code == 302, (name, response.status_code)
+        assert response["Location"].startswith("/accounts/login/?next="), name
+
+
+@pytest.mark.parametrize("name", NAMES_WITH_PARAMETERS)
+def test_anonymous_visitor_gets_the_login_page_for_records(client, staff, name):
+    url = reverse(name, kwargs=OUT_OF_SCOPE_BUILDERS[name](staff))
+    for method in (client.get, client.post):
+        response = method(url)
+        assert response.status_code == 302, (name, response.status_code)
+        assert response["Location"].startswith("/accounts/login/?next="), name
+
+
+@pytest.mark.parametrize("name", NAMES_WITH_PARAMETERS)
+@pytest.mark.parametrize("viewer", ["street", "community", "supervisor", "visit"])
+def test_records_out_of_scope_are_not_found(client, staff, name, viewer):
+    """The record lives in 江北区 (500105); nobody in 渝中区 may see it exists, whatever they send."""
+    url = reverse(name, kwargs=OUT_OF_SCOPE_BUILDERS[name](staff))
+    client.force_login(staff[viewer])
+    for method in (client.get, client.post):
+        response = method(url)
+        assert response.status_code == 404, (name, viewer, method.__name__, response.status_code)
+
+
+def test_public_pages_answer_without_login(client, db):
+    assert client.get(reverse("login")).status_code == 200
+    assert client.get(reverse("healthz")).status_code in {200, 503}

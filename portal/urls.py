@@ -1,0 +1,22 @@
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
+from django.urls import path
+from django.views.i18n import set_language
+
+from portal import views
+from portal.forms import StaffLoginForm
+
+urlpatterns = [
+    path(
+        "accounts/login/",
+        login_not_required(
+            auth_views.LoginView.as_view(authentication_form=StaffLoginForm, redirect_authenticated_user=True)
+        ),
+        name="login",
+    ),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
+    path("healthz", views.healthz, name="healthz"),
+    path("", views.dashboard, name="dashboard"),
+    path("audit/", views.AuditLogView.as_view(), name="audit-log"),
+]
