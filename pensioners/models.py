@@ -1,7 +1,11 @@
-"""The registry: areas and pensioners."""
+"""The registry: areas, pensioners, their benefit lines and certification state."""
+
+from datetime import timedelta
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from portal.masking import mask_id_number
 
 
 class AreaLevel(models.TextChoices):
@@ -73,3 +77,179 @@ class Area(models.Model):
 
     def full_name(self) -> str:
         return "".join(area.name for area in self.path() if area.level != AreaLevel.CITY)
+
+
+class Scheme(models.TextChoices):
+    """The five pension-type benefits in scope (domain.md); the labels are their official names."""
+
+    ENTERPRISE = "enterprise", "企业职工基本养老保险"
+    PUBLIC_SECTOR = "public_sector", "机关事业单位养老保险"
+    URBAN_RURAL = "urban_rural", "城乡居民基本养老保险"
+    LAND_EXPROPRIATED = "land_expropriated", "被征地人员养老保障"
+    WORK_INJURY = "work_injury", "工伤保险长期待遇"
+
+
+class PaymentStatus(models.TextChoices):
+    """Comes only from recorded decisions, never from the clock."""
+
+    ACTIVE = "active", _("Paid")
+    SUSPENDED = "suspended", _("Suspended")
+    TERMINATED = "terminated", _("Terminated (death)")
+    STOPPED = "stopped", _("Stopped (imprisonment)")
+
+
+class Gender(models.TextChoices):
+    MALE = "M", _("Male")
+    FEMALE = "F", _("Female")
+
+
+class PensionerQuerySet(models.QuerySet):
+    def within(self, area) -> "PensionerQuerySet":
+        return self.filter(community__code__startswith=area.scope_prefix)
+
+    def visible_to_visitor(self, user) -> "PensionerQuerySet":
+        """Home-visit team members reach only the people on visits given to their team."""
+        return self.none()
+
+    def born_on_or_before(self, day) -> "PensionerQuerySet":
+        return self.filter(birth_date__lte=day)
+
+
+class Pensioner(models.Model):
+    """One person drawing one or more pension-type benefits. One person, one record (the ID number)."""
+
+    id_number = models.CharField(_("ID number"), max_length=18, unique=True, db_collation="C")
+    legacy_id_number = models.CharField(_("legacy 15-digit ID number"), max_length=15, blank=True)
+    name = models.CharField(_("name"), max_length=40, db_collation="C")
+    # Written with the name, for search by pinyin (wangjianguo) or initials (wjg).
+    name_pinyin = models.CharField(max_length=120, db_collation="C", editable=False)
+    name_initials = models.CharField(max_length=40, db_collation="C", editable=False)
+    gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices)
+    birth_date = models.DateField(_("birth date"))
+    phone = models.CharField(_("phone"), max_length=20, blank=True, db_collation="C")
+    alternate_phone = models.CharField(_("family contact phone"), max_length=20, blank=True)
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    community = models.ForeignKey(
+        Area,
+        verbose_name=_("community"),
+        on_delete=models.PROTECT,
+        related_name="pensioners",
+        limit_choices_to={"level": AreaLevel.COMMUNITY},
+    )
+    abroad_country = models.CharField(_("country of residence abroad"), max_length=40, blank=True)
+    needs_home_service = models.BooleanField(_("needs home service"), default=False)
+    home_service_reason = models.CharField(_("reason for home service"), max_length=200, blank=True)
+    phone_known_wrong = models.BooleanField(_("phone known wrong"), default=False)
+    death_date = models.DateField(_("date of death"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = PensionerQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("pensioner")
+        verbose_name_plural = _("pensioners")
+        indexes = [
+            # Search: each shape of query has an index that answers it (see pensioners/search.py).
+            models.Index(models.functions.Reverse("id_number"), name="pensioner_id_reversed"),
+            models.Index(
+                fields=["legacy_id_number"],
+                name="pensioner_legacy_id",
+                condition=~models.Q(legacy_id_number=""),
+            ),
+            models.Index(fields=["phone"], name="pensioner_phone"),
+            models.Index(models.functions.Reverse("phone"), name="pensioner_phone_reversed"),
+            models.Index(fields=["name", "id"], name="pensioner_name"),
+            models.Index(fields=["name_pinyin", "id"], name="pensioner_pinyin"),
+            models.Index(fields=["name_initials", "id"], name="pensioner_initials"),
+            models.Index(fields=["community", "name"], name="pensioner_community_name"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} {mask_id_number(self.id_number)}"
+
+    def audit_area_code(self) -> str:
+        return self.community_id
+
+
+class BenefitLine(models.Model):
+    """One benefit a pensioner draws. A person may hold several; one certification covers them all."""
+
+    pensioner = models.ForeignKey(Pensioner, on_delete=models.CASCADE, related_name="benefit_lines")
+    scheme = models.CharField(_("scheme"), max_length=24, choices=Scheme.choices)
+    first_benefit_date = models.DateField(_("first benefit date"))
+    monthly_amount = models.DecimalField(
+        _("monthly amount (yuan)"), max_digits=10, decimal_places=2, null=True, blank=True
+    )
+    ended_on = models.DateField(_("ended on"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("benefit line")
+        verbose_name_plural = _("benefit lines")
+        constraints = [models.UniqueConstraint(fields=["pensioner", "scheme"], name="one_line_per_scheme")]
+        ordering = ["first_benefit_date"]
+
+    def __str__(self) -> str:
+        return self.get_scheme_display()
+
+
+class CertificationStateQuerySet(models.QuerySet):
+    def within(self, area) -> "CertificationStateQuerySet":
+        return self.filter(area_code__startswith=area.scope_prefix)
+
+    def visible_to_visitor(self, user) -> "CertificationStateQuerySet":
+        return self.filter(pensioner__in=Pensioner.objects.visible_to_visitor(user).values("pk"))
+
+    def workable(self) -> "CertificationStateQuerySet":
+        """People staff must chase: paid, and with no death reported. Matches the queue indexes."""
+        return self.filter(status=PaymentStatus.ACTIVE, death_reported=False)
+
+    def overdue(self, today) -> "CertificationStateQuerySet":
+        return self.workable().filter(next_due_on__lt=today)
+
+    def due_within(self, today, days: int) -> "CertificationStateQuerySet":
+        return self.workable().filter(next_due_on__gte=today, next_due_on__lte=today + timedelta(days=days))
+
+    def current(self, today, days: int) -> "CertificationStateQuerySet":
+        return self.workable().filter(next_due_on__gt=today + timedelta(days=days))
+
+
+class CertificationState(models.Model):
+    """Where each pensioner stands: latest certification and deadline. One narrow row per pensioner.
+
+    Kept apart from the wide, heavily indexed registry row because it is what changes all the time: a
+    data-comparison file updates a million of these at once, and every extra index on this table costs
+    seconds there (and prevents PostgreSQL's HOT updates). The certification service maintains it.
+    """
+
+    pensioner = models.OneToOneField(
+        Pensioner, on_delete=models.CASCADE, primary_key=True, related_name="state"
+    )
+    # A copy of the pensioner's community code, so that scoped queues never join the registry.
+    area_code = models.CharField(max_length=12, db_collation="C")
+    status = models.CharField(
+        _("payment status"), max_length=12, choices=PaymentStatus.choices, default=PaymentStatus.ACTIVE
+    )
+    death_reported = models.BooleanField(_("death reported"), default=False)
+    # The latest certification the legacy roster knew of (no certification record behind it).
+    roster_certified_on = models.DateField(null=True, blank=True)
+    latest_certified_on = models.DateField(_("latest certification"), null=True, blank=True)
+    latest_channel = models.CharField(_("latest channel"), max_length=20, blank=True)
+    next_due_on = models.DateField(_("deadline"))
+
+    objects = CertificationStateQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("certification state")
+        verbose_name_plural = _("certification states")
+        indexes = [
+            # The queues of a street or district: a prefix range on the area, then the deadline.
+            models.Index(
+                fields=["area_code", "next_due_on"],
+                name="state_queue",
+                condition=models.Q(status="active", death_reported=False),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.pensioner_id}: {self.next_due_on}"

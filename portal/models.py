@@ -2,6 +2,7 @@
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portal.roles import Role, role_can
@@ -80,3 +81,92 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_username} {self.action} {self.object_repr}"
+
+
+class ImportKind(models.TextChoices):
+    ROSTER = "roster", _("Pensioner roster")
+    COMPARISON = "comparison", _("Data comparison")
+
+
+class ImportStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed (nothing written)")
+
+
+SUMMARY_LABELS = {
+    "created": _("created"),
+    "updated": _("updated"),
+    "unchanged": _("unchanged"),
+    "rejected": _("rejected"),
+    "certified": _("certified"),
+    "death_cases": _("death cases"),
+    "evidence_only": _("evidence only"),
+    "ignored": _("ignored"),
+}
+
+
+class ImportJobQuerySet(models.QuerySet):
+    def within(self, area) -> "ImportJobQuerySet":
+        # Files are city-wide: only the city sees the import history.
+        return self.all() if area.level == "city" else self.none()
+
+    def visible_to_visitor(self, user) -> "ImportJobQuerySet":
+        return self.none()
+
+
+def _import_upload_path(job, filename: str) -> str:
+    return f"imports/{job.kind}/{timezone.now():%Y%m%d-%H%M%S}-{filename}"
+
+
+class ImportJob(models.Model):
+    """One uploaded file and what its import did; the rejects file is kept for download."""
+
+    kind = models.CharField(_("kind"), max_length=16, choices=ImportKind.choices)
+    file = models.FileField(_("file"), upload_to=_import_upload_path, max_length=300)
+    original_name = models.CharField(_("file name"), max_length=200)
+    dry_run = models.BooleanField(_("dry run"), default=False)
+    status = models.CharField(
+        _("status"), max_length=10, choices=ImportStatus.choices, default=ImportStatus.QUEUED
+    )
+    stage = models.CharField(_("stage"), max_length=20, blank=True)
+    rows_done = models.PositiveIntegerField(default=0)
+    rows_total = models.PositiveIntegerField(default=0)
+    summary = models.JSONField(_("summary"), default=dict, blank=True)
+    rejects_file = models.FileField(
+        _("rejected rows"), upload_to="imports/rejects/", blank=True, max_length=300
+    )
+    error = models.TextField(_("error"), blank=True)
+    created_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="+", verbose_name=_("uploaded by")
+    )
+    created_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    objects = ImportJobQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("import")
+        verbose_name_plural = _("imports")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["kind", "-created_at"], name="import_kind_recent")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.original_name}"
+
+    @property
+    def percent(self) -> int:
+        if self.status == ImportStatus.DONE:
+            return 100
+        if not self.rows_total:
+            return 0
+        return min(99, int(self.rows_done * 100 / self.rows_total))
+
+    def summary_items(self) -> list[tuple[str, int]]:
+        return [(SUMMARY_LABELS.get(key, key), value) for key, value in self.summary.items()]
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in {ImportStatus.DONE, ImportStatus.FAILED}

@@ -17,6 +17,8 @@ class NavItem:
 
 
 NAV_ITEMS: list[NavItem] = [
+    NavItem(_("Pensioners"), "pensioner-search", Capability.VIEW_REGISTRY, "bi-search"),
+    NavItem(_("Roster import"), "roster-import", Capability.IMPORT_ROSTER, "bi-upload"),
     NavItem(_("Audit log"), "audit-log", Capability.VIEW_AUDIT, "bi-journal-text"),
 ]
 
@@ -24,10 +26,13 @@ NAV_ITEMS: list[NavItem] = [
 def items_for(request) -> list[dict]:
     scope = request.scope
     path = request.path
-    items = []
-    for item in NAV_ITEMS:
-        if not scope.can(item.capability):
-            continue
-        url = reverse(item.url_name)
-        items.append({"label": item.label, "url": url, "icon": item.icon, "active": path.startswith(url)})
+    items = [
+        {"label": item.label, "url": reverse(item.url_name), "icon": item.icon, "active": False}
+        for item in NAV_ITEMS
+        if scope.can(item.capability)
+    ]
+    # The longest matching address wins: /pensioners/import/ is "import", not "pensioners".
+    matching = [item for item in items if path.startswith(item["url"]) and item["url"] != "/"]
+    if matching:
+        max(matching, key=lambda item: len(item["url"]))["active"] = True
     return items

@@ -1,9 +1,9 @@
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
-from django.urls import path
+from django.urls import include, path
 from django.views.i18n import set_language
 
-from portal import views
+from portal import import_views, views
 from portal.forms import StaffLoginForm
 
 urlpatterns = [
@@ -19,4 +19,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("", views.dashboard, name="dashboard"),
     path("audit/", views.AuditLogView.as_view(), name="audit-log"),
+    path("imports/<int:pk>/", import_views.import_job_detail, name="import-job"),
+    path("imports/<int:pk>/rejects/", import_views.import_job_rejects, name="import-job-rejects"),
+    path("pensioners/", include("pensioners.urls")),
 ]

@@ -47,3 +47,8 @@ class AuditedExportMixin(ExportMixin):
 
     def get_export_filename(self, export_format):
         return f"{self.export_name}.{export_format}"
+
+
+def is_htmx(request) -> bool:
+    """An htmx request wants only the fragment it will swap in."""
+    return request.headers.get("HX-Request") == "true"

@@ -8,7 +8,9 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def run_manage(*args, **env_overrides):
     env = {
-        key: value for key, value in os.environ.items() if key not in {"SECRET_KEY", "DEBUG", "PORTAL_ENV"}
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"SECRET_KEY", "DEBUG", "PORTAL_ENV", "DJANGO_ALLOW_ASYNC_UNSAFE"}
     }
     env.update(env_overrides)
     return subprocess.run(

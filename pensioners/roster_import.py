@@ -1,0 +1,321 @@
+"""The roster import: millions of pensioners from the legacy system, in one transaction.
+
+Rows are checked in Python (each rejected row gets its spreadsheet row number and a reason), then the
+accepted rows are streamed with COPY into a temporary table and applied with three set-based upserts
+(registry, benefit lines, certification state). Per-row ORM saves would take ~20 minutes for a million
+rows; this takes about a minute. Re-importing a file creates nothing and changes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from pensioners.models import Area, AreaLevel, Scheme
+from pensioners.pinyin import pinyin_keys
+from pensioners.rules import IdNumberError, normalise_phone, parse_id_number
+from portal.audit import audit_record
+from portal.deadlines import deadline_sql
+from portal.tabular import open_table, parse_date_text
+
+ROSTER_COLUMNS = {
+    "id_number": ("身份证号", "身份证号码", "公民身份号码", "证件号码"),
+    "name": ("姓名",),
+    "phone": ("手机号", "手机号码", "联系电话", "电话"),
+    "address": ("住址", "地址", "居住地址"),
+    "area_code": ("社区代码", "社区编码"),
+    "benefit_type": ("待遇类型", "险种"),
+    "first_benefit_date": ("首次领取日期", "首次领待日期"),
+    "monthly_amount": ("月待遇", "月待遇金额"),
+    "last_certified_on": ("最近认证日期", "上次认证日期"),
+    "abroad_country": ("境外居住国", "居住国家"),
+}
+REQUIRED_COLUMNS = ("id_number", "name", "area_code", "benefit_type", "first_benefit_date")
+
+_SCHEME_BY_TEXT = {text: code for code, text in Scheme.choices} | {code: code for code in Scheme.values}
+
+ProgressCallback = Callable[[str, int, int], None]
+
+
+class RowRejected(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class RosterRow:
+    row_number: int
+    id_number: str
+    legacy_id_number: str
+    name: str
+    name_pinyin: str
+    name_initials: str
+    gender: str
+    birth_date: date
+    phone: str
+    address: str
+    area_code: str
+    scheme: str
+    first_benefit_date: date
+    monthly_amount: Decimal | None
+    last_certified_on: date | None
+    abroad_country: str
+
+
+@dataclass
+class ImportSummary:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejects: list[tuple[int, str, str]] = field(default_factory=list)
+    dry_run: bool = False
+
+    @property
+    def rejected(self) -> int:
+        return len(self.rejects)
+
+    def as_line(self) -> str:
+        line = f"created={self.created} updated={self.updated} unchanged={self.unchanged} rejected={self.rejected}"
+        return line + (" dry_run=yes" if self.dry_run else "")
+
+    def as_dict(self) -> dict:
+        return {
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "rejected": self.rejected,
+        }
+
+
+def _date_field(raw: dict, name: str, label: str, *, today: date, required: bool) -> date | None:
+    text = raw.get(name, "")
+    if not text:
+        if required:
+            raise RowRejected(_("%(field)s is required") % {"field": label})
+        return None
+    try:
+        value = parse_date_text(text)
+    except ValueError as error:
+        raise RowRejected(
+            _("%(field)s is not a real date: %(text)s") % {"field": label, "text": text}
+        ) from error
+    if value > today:
+        raise RowRejected(_("%(field)s is in the future: %(text)s") % {"field": label, "text": text})
+    return value
+
+
+def check_roster_row(row_number: int, raw: dict, *, today: date, community_codes: set[str]) -> RosterRow:
+    """One row, checked against every rule; raises RowRejected with the reason staff will read."""
+    try:
+        parsed = parse_id_number(raw.get("id_number", ""), today=today)
+    except IdNumberError as error:
+        raise RowRejected(str(error)) from error
+    name = raw.get("name", "").replace(" ", "").replace("\u3000", "")
+    if not name:
+        raise RowRejected(_("name is required"))
+    area_code = raw.get("area_code", "").strip()
+    if not area_code:
+        raise RowRejected(_("community code is required"))
+    if area_code not in community_codes:
+        raise RowRejected(_("unknown community code %(code)s") % {"code": area_code})
+    scheme_text = raw.get("benefit_type", "").strip()
+    if not scheme_text:
+        raise RowRejected(_("benefit type is required"))
+    scheme = _SCHEME_BY_TEXT.get(scheme_text)
+    if scheme is None:
+        raise RowRejected(_("unknown benefit type %(text)s") % {"text": scheme_text})
+    first_benefit_date = _date_field(
+        raw, "first_benefit_date", _("first benefit date"), today=today, required=True
+    )
+    last_certified_on = _date_field(
+        raw, "last_certified_on", _("latest certification date"), today=today, required=False
+    )
+    if first_benefit_date < parsed.birth_date:
+        raise RowRejected(_("first benefit date is before the birth date"))
+    if last_certified_on is not None and last_certified_on < first_benefit_date:
+        raise RowRejected(_("latest certification date is before the first benefit date"))
+    amount_text = raw.get("monthly_amount", "").replace(",", "")
+    try:
+        monthly_amount = Decimal(amount_text) if amount_text else None
+    except InvalidOperation as error:
+        raise RowRejected(_("monthly amount is not a number: %(text)s") % {"text": amount_text}) from error
+    if monthly_amount is not None and (monthly_amount < 0 or monthly_amount >= Decimal("100000000")):
+        raise RowRejected(_("monthly amount is out of range: %(text)s") % {"text": amount_text})
+    pinyin, initials = pinyin_keys(name)
+    return RosterRow(
+        row_number=row_number,
+        id_number=parsed.number,
+        legacy_id_number=parsed.legacy_number,
+        name=name[:40],
+        name_pinyin=pinyin[:120],
+        name_initials=initials[:40],
+        gender=parsed.gender,
+        birth_date=parsed.birth_date,
+        phone=normalise_phone(raw.get("phone", ""))[:20],
+        address=raw.get("address", "")[:200],
+        area_code=area_code,
+        scheme=scheme,
+        first_benefit_date=first_benefit_date,
+        monthly_amount=monthly_amount,
+        last_certified_on=last_certified_on,
+        abroad_country=raw.get("abroad_country", "")[:40],
+    )
+
+
+def roster_import(
+    *, path: str | Path, actor=None, dry_run: bool = False, progress: ProgressCallback | None = None
+) -> ImportSummary:
+    """Import a roster file. Raises UnreadableFile (nothing written) if the file cannot be read."""
+    progress = progress or (lambda stage, done, total: None)
+    table = open_table(path, ROSTER_COLUMNS)
+    table.require("id_number")
+    table.require(*REQUIRED_COLUMNS)
+    today = timezone.localdate()
+    community_codes = set(Area.objects.filter(level=AreaLevel.COMMUNITY).values_list("code", flat=True))
+    summary = ImportSummary(dry_run=dry_run)
+    accepted: list[RosterRow] = []
+    first_row_of: dict[str, int] = {}
+    for row_number, raw in table:
+        try:
+            row = check_roster_row(row_number, raw, today=today, community_codes=community_codes)
+            earlier = first_row_of.get(row.id_number)
+            if earlier is not None:
+                raise RowRejected(_("the same person already appears in row %(row)s") % {"row": earlier})
+            first_row_of[row.id_number] = row_number
+            accepted.append(row)
+        except RowRejected as rejection:
+            summary.rejects.append((row_number, raw.get("id_number", ""), str(rejection)))
+        if row_number % 20_000 == 0:
+            progress("checking", row_number - 1, table.estimated_rows)
+    progress("writing", 0, len(accepted))
+    with transaction.atomic():
+        created, updated = roster_rows_apply(accepted)
+        summary.created, summary.updated = created, updated
+        summary.unchanged = len(accepted) - created - updated
+        audit_record(
+            actor=actor,
+            action="roster.imported",
+            note=Path(path).name,
+            after={**summary.as_dict(), "dry_run": dry_run, "encoding": table.encoding},
+        )
+        if dry_run:
+            transaction.set_rollback(True)
+    progress("done", len(accepted), len(accepted))
+    return summary
+
+
+_STAGE_COLUMNS = (
+    "row_number id_number legacy_id_number name name_pinyin name_initials gender birth_date phone address "
+    "area_code scheme first_benefit_date monthly_amount last_certified_on abroad_country"
+).split()
+
+
+def roster_rows_apply(rows: list[RosterRow]) -> tuple[int, int]:
+    """Upsert accepted rows set-wise; returns (created, updated). Must run inside a transaction."""
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS roster_stage")
+        cursor.execute(
+            """
+            CREATE TEMP TABLE roster_stage (
+                row_number integer, id_number text COLLATE "C", legacy_id_number text, name text COLLATE "C",
+                name_pinyin text COLLATE "C", name_initials text COLLATE "C", gender text, birth_date date,
+                phone text COLLATE "C", address text, area_code text COLLATE "C", scheme text,
+                first_benefit_date date, monthly_amount numeric(10, 2), last_certified_on date, abroad_country text
+            ) ON COMMIT DROP
+            """
+        )
+        with cursor.cursor.copy(f"COPY roster_stage ({', '.join(_STAGE_COLUMNS)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(tuple(getattr(row, column) for column in _STAGE_COLUMNS))
+        cursor.execute("CREATE INDEX ON roster_stage (id_number)")
+        cursor.execute("ANALYZE roster_stage")
+        # 1. The registry row: insert new people, update only rows whose details differ.
+        cursor.execute(
+            """
+            WITH written AS (
+                INSERT INTO pensioners_pensioner AS p (
+                    id_number, legacy_id_number, name, name_pinyin, name_initials, gender, birth_date, phone,
+                    alternate_phone, address, community_id, abroad_country, needs_home_service,
+                    home_service_reason, phone_known_wrong, created_at, updated_at)
+                SELECT id_number, legacy_id_number, name, name_pinyin, name_initials, gender, birth_date, phone,
+                       '', address, area_code, abroad_country, false, '', false, now(), now()
+                FROM roster_stage
+                ON CONFLICT (id_number) DO UPDATE SET
+                    legacy_id_number = CASE WHEN EXCLUDED.legacy_id_number <> '' THEN EXCLUDED.legacy_id_number
+                                            ELSE p.legacy_id_number END,
+                    name = EXCLUDED.name, name_pinyin = EXCLUDED.name_pinyin,
+                    name_initials = EXCLUDED.name_initials, phone = EXCLUDED.phone,
+                    address = EXCLUDED.address, community_id = EXCLUDED.community_id,
+                    abroad_country = EXCLUDED.abroad_country, updated_at = now(),
+                    -- a changed phone number is a new chance to reach the person
+                    phone_known_wrong = p.phone_known_wrong AND p.phone = EXCLUDED.phone
+                WHERE (p.name, p.phone, p.address, p.community_id, p.abroad_country)
+                      IS DISTINCT FROM
+                      (EXCLUDED.name, EXCLUDED.phone, EXCLUDED.address, EXCLUDED.community_id,
+                       EXCLUDED.abroad_country)
+                   OR (EXCLUDED.legacy_id_number <> '' AND p.legacy_id_number <> EXCLUDED.legacy_id_number)
+                RETURNING p.id, (xmax = 0) AS inserted
+            )
+            SELECT id, inserted FROM written
+            """
+        )
+        touched = dict(cursor.fetchall())
+        created = sum(1 for inserted in touched.values() if inserted)
+        # 2. Benefit lines: one per person and scheme.
+        cursor.execute(
+            """
+            INSERT INTO pensioners_benefitline AS b (pensioner_id, scheme, first_benefit_date, monthly_amount)
+            SELECT p.id, s.scheme, s.first_benefit_date, s.monthly_amount
+            FROM roster_stage s JOIN pensioners_pensioner p ON p.id_number = s.id_number
+            ON CONFLICT (pensioner_id, scheme) DO UPDATE SET
+                first_benefit_date = EXCLUDED.first_benefit_date, monthly_amount = EXCLUDED.monthly_amount
+            WHERE (b.first_benefit_date, b.monthly_amount) IS DISTINCT FROM
+                  (EXCLUDED.first_benefit_date, EXCLUDED.monthly_amount)
+            RETURNING b.pensioner_id
+            """
+        )
+        lines_changed = {pensioner_id for (pensioner_id,) in cursor.fetchall()}
+        # 3. Certification state: the roster's latest certification never moves a deadline earlier.
+        cursor.execute(
+            f"""
+            INSERT INTO pensioners_certificationstate AS st (
+                pensioner_id, area_code, status, death_reported, roster_certified_on, latest_certified_on,
+                latest_channel, next_due_on)
+            SELECT p.id, s.area_code, 'active', false, s.last_certified_on, s.last_certified_on, '',
+                   {deadline_sql("COALESCE(s.last_certified_on, first_paid.first_benefit_date)")}
+            FROM roster_stage s
+            JOIN pensioners_pensioner p ON p.id_number = s.id_number
+            JOIN LATERAL (
+                SELECT min(b.first_benefit_date) AS first_benefit_date
+                FROM pensioners_benefitline b WHERE b.pensioner_id = p.id
+            ) first_paid ON true
+            ON CONFLICT (pensioner_id) DO UPDATE SET
+                area_code = EXCLUDED.area_code,
+                roster_certified_on = GREATEST(st.roster_certified_on, EXCLUDED.roster_certified_on),
+                latest_certified_on = GREATEST(st.latest_certified_on, EXCLUDED.latest_certified_on),
+                latest_channel = CASE WHEN EXCLUDED.latest_certified_on > st.latest_certified_on THEN ''
+                                      ELSE st.latest_channel END,
+                next_due_on = CASE
+                    WHEN st.latest_certified_on IS NOT NULL
+                         AND (EXCLUDED.latest_certified_on IS NULL
+                              OR st.latest_certified_on >= EXCLUDED.latest_certified_on)
+                    THEN st.next_due_on
+                    ELSE EXCLUDED.next_due_on END
+            WHERE st.area_code IS DISTINCT FROM EXCLUDED.area_code
+               OR EXCLUDED.latest_certified_on > st.latest_certified_on
+               OR (st.latest_certified_on IS NULL AND EXCLUDED.latest_certified_on IS NOT NULL)
+               OR (st.latest_certified_on IS NULL AND EXCLUDED.latest_certified_on IS NULL
+                   AND st.next_due_on <> EXCLUDED.next_due_on)
+            RETURNING st.pensioner_id
+            """
+        )
+        state_changed = {pensioner_id for (pensioner_id,) in cursor.fetchall()}
+    updated_ids = {pk for pk, inserted in touched.items() if not inserted} | lines_changed | state_changed
+    updated_ids -= {pk for pk, inserted in touched.items() if inserted}
+    return created, len(updated_ids)

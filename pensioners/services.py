@@ -1,0 +1,155 @@
+"""Writes to the registry. Each function is one transaction and writes its own audit event."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from pensioners.models import BenefitLine, CertificationState, Pensioner
+from pensioners.pinyin import pinyin_keys
+from pensioners.rules import parse_id_number
+from portal.audit import audit_record, changes_between
+from portal.deadlines import next_deadline
+
+# Fields staff may change on a pensioner; the ID number is identity and is not among them.
+EDITABLE_FIELDS = (
+    "name",
+    "phone",
+    "alternate_phone",
+    "address",
+    "community",
+    "abroad_country",
+    "needs_home_service",
+    "home_service_reason",
+    "phone_known_wrong",
+)
+
+
+@dataclass(frozen=True)
+class BenefitLineData:
+    scheme: str
+    first_benefit_date: date
+    monthly_amount: Decimal | None = None
+
+
+def pensioner_create(
+    *, actor, id_number: str, details: dict, benefit_lines: list[BenefitLineData]
+) -> Pensioner:
+    """Register a pensioner with their benefit lines; the first deadline runs from the first payment."""
+    parsed = parse_id_number(id_number, today=timezone.localdate())
+    with transaction.atomic():
+        pensioner = Pensioner(
+            id_number=parsed.number,
+            legacy_id_number=parsed.legacy_number,
+            gender=parsed.gender,
+            birth_date=parsed.birth_date,
+            **details,
+        )
+        pensioner.name_pinyin, pensioner.name_initials = pinyin_keys(pensioner.name)
+        pensioner.save()
+        BenefitLine.objects.bulk_create(
+            BenefitLine(
+                pensioner=pensioner,
+                scheme=line.scheme,
+                first_benefit_date=line.first_benefit_date,
+                monthly_amount=line.monthly_amount,
+            )
+            for line in benefit_lines
+        )
+        first_paid = min(line.first_benefit_date for line in benefit_lines)
+        _, deadline = next_deadline(first_benefit_date=first_paid, certified_dates=[])
+        CertificationState.objects.create(
+            pensioner=pensioner, area_code=pensioner.community_id, next_due_on=deadline
+        )
+        audit_record(
+            actor=actor,
+            action="pensioner.created",
+            target=pensioner,
+            after={**_snapshot(pensioner), "benefit_lines": [line.scheme for line in benefit_lines]},
+        )
+    return pensioner
+
+
+def pensioner_update(*, actor, pensioner: Pensioner, changes: dict) -> Pensioner:
+    """Change a pensioner's details; moving community moves them between queues too."""
+    unknown = set(changes) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ValueError(f"not editable: {sorted(unknown)}")
+    with transaction.atomic():
+        locked = Pensioner.objects.select_for_update().get(pk=pensioner.pk)
+        before = _snapshot(locked)
+        for name, value in changes.items():
+            setattr(locked, name, value)
+        locked.name_pinyin, locked.name_initials = pinyin_keys(locked.name)
+        after = _snapshot(locked)
+        changed_before, changed_after = changes_between(before, after)
+        if not changed_after:
+            return locked
+        locked.save()
+        if "community" in changed_after:
+            CertificationState.objects.filter(pensioner=locked).update(area_code=locked.community_id)
+        audit_record(
+            actor=actor, action="pensioner.changed", target=locked, before=changed_before, after=changed_after
+        )
+    return locked
+
+
+def benefit_lines_replace(*, actor, pensioner: Pensioner, benefit_lines: list[BenefitLineData]) -> None:
+    """Set a pensioner's benefit lines; with no certification yet, the first deadline follows them."""
+    with transaction.atomic():
+        state = CertificationState.objects.select_for_update().get(pensioner=pensioner)
+        before = list(pensioner.benefit_lines.values("scheme", "first_benefit_date", "monthly_amount"))
+        kept_schemes = [line.scheme for line in benefit_lines]
+        pensioner.benefit_lines.exclude(scheme__in=kept_schemes).delete()
+        for line in benefit_lines:
+            BenefitLine.objects.update_or_create(
+                pensioner=pensioner,
+                scheme=line.scheme,
+                defaults={
+                    "first_benefit_date": line.first_benefit_date,
+                    "monthly_amount": line.monthly_amount,
+                },
+            )
+        if state.latest_certified_on is None:
+            first_paid = min(line.first_benefit_date for line in benefit_lines)
+            _, state.next_due_on = next_deadline(first_benefit_date=first_paid, certified_dates=[])
+            state.save(update_fields=["next_due_on"])
+        after = [
+            {
+                "scheme": line.scheme,
+                "first_benefit_date": line.first_benefit_date,
+                "monthly_amount": line.monthly_amount,
+            }
+            for line in benefit_lines
+        ]
+        if before != after:
+            audit_record(
+                actor=actor,
+                action="pensioner.benefits_changed",
+                target=pensioner,
+                before={"lines": [_plain_line(line) for line in before]},
+                after={"lines": [_plain_line(line) for line in after]},
+            )
+
+
+def pensioner_reveal_identity(*, actor, pensioner: Pensioner, reason: str) -> str:
+    """Show a full ID number on purpose: the reason and the viewer go to the audit log first."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValueError("a reason is required to reveal an ID number")
+    audit_record(actor=actor, action="pensioner.revealed", target=pensioner, note=reason)
+    return pensioner.id_number
+
+
+def _snapshot(pensioner: Pensioner) -> dict:
+    values = {name: getattr(pensioner, name) for name in EDITABLE_FIELDS if name != "community"}
+    values["community"] = pensioner.community_id
+    return values
+
+
+def _plain_line(line: dict) -> dict:
+    return {key: str(value) if value is not None else None for key, value in line.items()}

@@ -1,0 +1,77 @@
+"""The registry list: masked ID and phone, always (domain.md, "Privacy")."""
+
+import django_tables2 as tables
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from pensioners.models import Pensioner
+from pensioners.rules import age_on
+from portal.deadlines import deadline_state
+from portal.masking import mask_id_number, mask_phone
+
+# Columns that a phone screen can do without.
+WIDE_ONLY = {"th": {"class": "d-none d-md-table-cell"}, "td": {"class": "d-none d-md-table-cell"}}
+NO_WRAP = {"td": {"class": "text-nowrap"}}
+
+STATE_BADGES = {
+    "current": ("text-bg-success", _("Current")),
+    "due_soon": ("text-bg-warning", _("Due soon")),
+    "overdue": ("text-bg-danger", _("Overdue")),
+}
+
+
+def deadline_badge(deadline) -> str:
+    css, label = STATE_BADGES[deadline_state(deadline, timezone.localdate())]
+    return format_html('<span class="badge state-badge {}">{}</span>', css, label)
+
+
+class PensionerTable(tables.Table):
+    name = tables.Column(
+        verbose_name=_("Name"), linkify=lambda record: reverse("pensioner-card", args=[record.pk])
+    )
+    id_number = tables.Column(verbose_name=_("ID number"), attrs={"td": {"class": "masked"}})
+    gender = tables.Column(verbose_name=_("Gender"))
+    age = tables.Column(verbose_name=_("Age"), accessor="birth_date", order_by=("-birth_date",))
+    phone = tables.Column(verbose_name=_("Phone"), attrs={"td": {"class": "masked"}})
+    community = tables.Column(
+        verbose_name=_("Community"), accessor="community__name", order_by=("community_id",)
+    )
+    deadline = tables.Column(verbose_name=_("Deadline"), accessor="state__next_due_on")
+    status = tables.Column(verbose_name=_("Payment"), accessor="state__status")
+
+    class Meta:
+        model = Pensioner
+        fields = ("name", "id_number", "gender", "age", "phone", "community", "deadline", "status")
+        empty_text = " "
+
+    def render_id_number(self, value):
+        return mask_id_number(value)
+
+    def value_id_number(self, value):
+        return mask_id_number(value)
+
+    def render_phone(self, value):
+        return mask_phone(value) or "—"
+
+    def value_phone(self, value):
+        return mask_phone(value)
+
+    def render_age(self, value):
+        return age_on(value, timezone.localdate())
+
+    def value_age(self, value):
+        return age_on(value, timezone.localdate())
+
+    def render_deadline(self, value):
+        return format_html("{} {}", value.isoformat(), deadline_badge(value))
+
+    def value_deadline(self, value):
+        return value.isoformat()
+
+    def render_status(self, record):
+        return record.state.get_status_display()
+
+    def value_status(self, record):
+        return record.state.get_status_display()

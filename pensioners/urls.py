@@ -1,0 +1,19 @@
+from django.urls import path
+
+from pensioners import views
+from portal.import_views import ImportUploadView
+from portal.models import ImportKind
+from portal.roles import Capability
+
+urlpatterns = [
+    path("", views.PensionerSearchView.as_view(), name="pensioner-search"),
+    path("new/", views.PensionerEditView.as_view(), name="pensioner-create"),
+    path(
+        "import/",
+        ImportUploadView.as_view(kind=ImportKind.ROSTER, capability=Capability.IMPORT_ROSTER),
+        name="roster-import",
+    ),
+    path("<int:pk>/", views.pensioner_card, name="pensioner-card"),
+    path("<int:pk>/edit/", views.PensionerEditView.as_view(), name="pensioner-edit"),
+    path("<int:pk>/reveal/", views.pensioner_reveal, name="pensioner-reveal"),
+]
