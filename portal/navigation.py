@@ -18,6 +18,7 @@ class NavItem:
 
 NAV_ITEMS: list[NavItem] = [
     NavItem(_("Pensioners"), "pensioner-search", Capability.VIEW_REGISTRY, "bi-search"),
+    NavItem(_("Counter"), "counter-desk", Capability.RECORD_COUNTER, "bi-person-vcard"),
     NavItem(_("Roster import"), "roster-import", Capability.IMPORT_ROSTER, "bi-upload"),
     NavItem(_("Audit log"), "audit-log", Capability.VIEW_AUDIT, "bi-journal-text"),
 ]

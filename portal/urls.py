@@ -22,4 +22,5 @@ urlpatterns = [
     path("imports/<int:pk>/", import_views.import_job_detail, name="import-job"),
     path("imports/<int:pk>/rejects/", import_views.import_job_rejects, name="import-job-rejects"),
     path("pensioners/", include("pensioners.urls")),
+    path("certification/", include("certification.urls")),
 ]

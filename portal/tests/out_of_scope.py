@@ -3,6 +3,10 @@
 The `staff` fixture's 渝中区 users must not see any of these.
 """
 
+from datetime import date
+
+from certification.models import EvidenceFile
+from certification.tests.helpers import record_counter
 from pensioners.tests.factories import make_pensioner
 from portal.models import ImportJob
 
@@ -19,10 +23,39 @@ def _import_job(staff):
     return {"pk": job.pk}
 
 
+def _certification_elsewhere(staff):
+    person = make_pensioner(name="江北人", community="500105001001")
+    return record_counter(person, staff["other_street"], date(2026, 1, 5))
+
+
+def _certification(staff):
+    return {"pk": _certification_elsewhere(staff).pk}
+
+
+def _evidence_file(staff):
+    certification = _certification_elsewhere(staff)
+    stored = EvidenceFile.objects.create(
+        certification=certification,
+        file="evidence/x.pdf",
+        original_name="x.pdf",
+        content_type="application/pdf",
+        size=1,
+        sha256="0" * 64,
+        uploaded_by=staff["other_street"],
+    )
+    return {"pk": stored.pk}
+
+
 OUT_OF_SCOPE_BUILDERS: dict = {
     "pensioner-card": _pensioner_elsewhere,
     "pensioner-edit": _pensioner_elsewhere,
     "pensioner-reveal": _pensioner_elsewhere,
     "import-job": _import_job,
     "import-job-rejects": _import_job,
+    "record-counter": _pensioner_elsewhere,
+    "record-home-visit": _pensioner_elsewhere,
+    "record-consular": _pensioner_elsewhere,
+    "certification-receipt": _certification,
+    "certification-void": _certification,
+    "evidence-file": _evidence_file,
 }

@@ -1,0 +1,102 @@
+"""Shared helpers of the registry benchmark: the bench database, Django setup, EXPLAIN parsing."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH = ROOT / "bench"
+DATA = BENCH / "data"
+RESULTS = BENCH / "results"
+PYTHON = str(ROOT / ".venv" / "bin" / "python")
+GUNICORN = str(ROOT / ".venv" / "bin" / "gunicorn")
+
+PG_HOST = os.environ.get("BENCH_PG_HOST", "127.0.0.1")
+PG_PORT = os.environ.get("BENCH_PG_PORT", "5432")
+PG_USER = os.environ.get("BENCH_PG_USER", "postgres")
+BENCH_DB = os.environ.get("BENCH_DB", "pension_bench")
+if BENCH_DB == "pension_portal":
+    raise SystemExit("refusing to use the developers' database pension_portal")
+DATABASE_URL = f"postgres://{PG_USER}@{PG_HOST}:{PG_PORT}/{BENCH_DB}"
+
+
+def bench_env(**extra: str) -> dict[str, str]:
+    """Environment for every child process: always the bench database, never the default one."""
+    env = dict(os.environ)
+    env.update(
+        DATABASE_URL=DATABASE_URL,
+        DEBUG="1",
+        ALLOWED_HOSTS="127.0.0.1,localhost,testserver",
+        DJANGO_SETTINGS_MODULE="portal.settings",
+        PYTHONUNBUFFERED="1",
+    )
+    env.update(extra)
+    return env
+
+
+def django_setup() -> None:
+    os.environ.update(bench_env())
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+
+
+def run(cmd: list[str], *, log: Path | None = None, check: bool = True) -> subprocess.CompletedProcess:
+    result = subprocess.run(cmd, cwd=ROOT, env=bench_env(), capture_output=True, text=True)
+    if log is not None:
+        with open(log, "a", encoding="utf-8") as handle:
+            handle.write(f"$ {' '.join(cmd)}\n{result.stdout}{result.stderr}\n")
+    if check and result.returncode != 0:
+        raise SystemExit(f"failed ({result.returncode}): {' '.join(cmd)}\n{result.stdout}\n{result.stderr}")
+    return result
+
+
+def psql(sql: str) -> str:
+    cmd = ["psql", "-h", PG_HOST, "-p", PG_PORT, "-U", PG_USER, "-d", BENCH_DB, "-XAtq", "-c", sql]
+    return run(cmd).stdout.strip()
+
+
+def recreate_database(log: Path) -> None:
+    """Drop and create the bench database, migrate, load areas, communities and demo logins."""
+    base = ["-h", PG_HOST, "-p", PG_PORT, "-U", PG_USER]
+    run(["dropdb", *base, "--if-exists", "--force", BENCH_DB], log=log)
+    run(["createdb", *base, BENCH_DB], log=log)
+    run([PYTHON, "manage.py", "migrate", "--noinput"], log=log)
+    run([PYTHON, "manage.py", "seed_demo", "--pensioners", "0", "--force"], log=log)
+
+
+def ensure_roster(rows: int, seed: int, log: Path) -> Path:
+    path = DATA / f"roster_{rows}_seed{seed}.csv"
+    if not path.exists():
+        print(f"generating {path.name} ...", flush=True)
+        run([PYTHON, str(BENCH / "make_roster.py"), "--count", str(rows), "--seed", str(seed)], log=log)
+    return path
+
+
+def load_average() -> str:
+    try:
+        return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    except OSError:
+        return "?"
+
+
+class Stopwatch:
+    def __init__(self) -> None:
+        self.started = time.perf_counter()
+
+    def __call__(self) -> float:
+        return time.perf_counter() - self.started
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    """Nearest-rank percentile (p95 of 50 samples is the 48th smallest)."""
+    ordered = sorted(values)
+    if not ordered:
+        return float("nan")
+    rank = max(1, min(len(ordered), -(-int(round(fraction * 1000)) * len(ordered) // 1000)))
+    return ordered[rank - 1]

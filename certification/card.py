@@ -1,0 +1,113 @@
+"""What the certification app adds to the person card: history, actions, and the latest channel."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from certification.models import Certification, Channel
+from certification.rules import (
+    CONSULAR_BODIES,
+    COUNTER_METHODS,
+    EVIDENCE_LABELS,
+    HELPER_RELATIONSHIPS,
+    HOME_SERVICE_REASONS,
+    ID_DOCUMENTS,
+    OTHER_APPS,
+)
+from portal.roles import Capability
+
+_CHOICE_LABELS = {
+    "id_document": dict(ID_DOCUMENTS),
+    "method": dict(COUNTER_METHODS),
+    "reason": dict(HOME_SERVICE_REASONS),
+    "body_kind": dict(CONSULAR_BODIES),
+    "helper_relationship": dict(HELPER_RELATIONSHIPS),
+    "app": dict(OTHER_APPS),
+}
+# Which evidence to show in the history, per channel, in this order.
+_SHOWN = {
+    Channel.COUNTER: ("office_name", "id_document", "method"),
+    Channel.HOME_VISIT: ("visitors", "address_visited", "signer", "reason"),
+    Channel.CONSULAR_PAPER: (
+        "form_serial",
+        "issuing_body",
+        "country",
+        "received_on",
+        "proxy",
+        "rejection_reason",
+    ),
+    Channel.DATA_MATCH: ("source_name", "source_record_date", "reference"),
+    Channel.APP_SELF: ("reference",),
+    Channel.APP_ASSISTED: ("helper_relationship", "reference"),
+    Channel.OTHER_APP: ("app", "reference"),
+    Channel.ABROAD_APP: ("reference", "review_decision", "reviewer"),
+}
+_EXTRA_LABELS = {"office_name": _("office"), "source_name": _("source department")}
+
+
+def evidence_summary(certification: Certification) -> list[tuple[str, str]]:
+    facts = []
+    for key in _SHOWN.get(certification.channel, ()):
+        value = certification.evidence.get(key)
+        if value in (None, "", []):
+            continue
+        if key == "visitors":
+            value = "、".join(visitor["name"] for visitor in value)
+        elif key == "proxy":
+            value = _("by proxy") if value else _("in person")
+        elif key in _CHOICE_LABELS:
+            value = _CHOICE_LABELS[key].get(value, value)
+        facts.append((str(_EXTRA_LABELS.get(key) or EVIDENCE_LABELS.get(key, key)), str(value)))
+    return facts
+
+
+def card_extras(request, pensioner) -> dict:
+    scope = request.scope
+    certifications = list(
+        Certification.objects.filter(pensioner=pensioner)
+        .select_related("recorded_by", "acting_office", "voided_by")
+        .prefetch_related("files")
+        .order_by("-certified_on", "-recorded_at")
+    )
+    for certification in certifications:
+        certification.facts = evidence_summary(certification)
+    actions = []
+    if scope.can(Capability.RECORD_COUNTER):
+        actions.append(
+            {
+                "label": _("Counter certification"),
+                "url": reverse("record-counter", args=[pensioner.pk]),
+                "icon": "bi-person-check",
+            }
+        )
+    if scope.can(Capability.RECORD_HOME_VISIT):
+        actions.append(
+            {
+                "label": _("Home-visit certification"),
+                "url": reverse("record-home-visit", args=[pensioner.pk]),
+                "icon": "bi-house-check",
+                "css": "btn-outline-primary",
+            }
+        )
+    if scope.can(Capability.RECORD_CONSULAR) and pensioner.abroad_country:
+        actions.append(
+            {
+                "label": _("Consular paper form"),
+                "url": reverse("record-consular", args=[pensioner.pk]),
+                "icon": "bi-envelope-paper",
+                "css": "btn-outline-primary",
+            }
+        )
+    latest_channel = pensioner.state.latest_channel
+    return {
+        "actions": actions,
+        "latest_channel_label": Channel(latest_channel).label if latest_channel in Channel.values else "",
+        "sections": [
+            {
+                "template": "certification/includes/_history.html",
+                "certifications": certifications,
+                "can_void": scope.can(Capability.VOID_CERTIFICATION),
+            }
+        ],
+    }

@@ -1,0 +1,212 @@
+"""Recording screens (counter, home visit, consular form), receipts, evidence files, voiding."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import FileResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views import View
+
+from certification.consular import proxy_years_so_far
+from certification.forms import ConsularPaperForm, CounterForm, CounterLookupForm, HomeVisitForm, VoidForm
+from certification.models import Certification, EvidenceFile
+from certification.services import CertificationRefused, certification_record, certification_void
+from pensioners.models import Pensioner
+from pensioners.rules import IdNumberError, age_on, parse_id_number
+from portal.audit import audit_record
+from portal.masking import mask_id_number
+from portal.roles import Capability
+from portal.views_base import require_capability
+
+
+def _person_summary(pensioner: Pensioner) -> dict:
+    """What the recording screens show about the person: enough to be sure, no more."""
+    return {
+        "pensioner": pensioner,
+        "masked_id": mask_id_number(pensioner.id_number),
+        "age": age_on(pensioner.birth_date, timezone.localdate()),
+        "home": f"{pensioner.community.parent.name}{pensioner.community.name}",
+        "state": pensioner.state,
+    }
+
+
+def _pensioner_queryset():
+    return Pensioner.objects.select_related("community__parent", "state")
+
+
+def _record(request, form, pensioner: Pensioner, *, reference: str = "", acting_office=None):
+    """Call the service for a valid form; a refusal becomes form errors and nothing is saved."""
+    try:
+        return certification_record(
+            pensioner=pensioner,
+            channel=form.channel,
+            certified_on=form.cleaned_data["certified_on"],
+            actor=request.user,
+            evidence=form.evidence(),
+            outcome=getattr(form, "outcome", "passed"),
+            acting_office=acting_office or request.user.area,
+            reference=reference,
+            files=form.files_to_store() if hasattr(form, "files_to_store") else [],
+        )
+    except CertificationRefused as refusal:
+        for problem in refusal.problems:
+            form.add_error(None, problem)
+        return None
+
+
+def _recorded(request, certification: Certification):
+    if certification.counts:
+        messages.success(
+            request,
+            _("Certified. Receipt number %(receipt)s; next deadline %(deadline)s.")
+            % {
+                "receipt": certification.receipt_number,
+                "deadline": certification.pensioner.state.next_due_on.isoformat(),
+            },
+        )
+    else:
+        messages.warning(
+            request,
+            _("Recorded as not passed (receipt %(receipt)s): the deadline did not move.")
+            % {"receipt": certification.receipt_number},
+        )
+    return redirect("certification-receipt", pk=certification.pk)
+
+
+class RecordView(View):
+    """Record a certification for a person in the user's scope (reached from the person card)."""
+
+    form_class = None
+    capability = ""
+    title = ""
+    template_name = "certification/record.html"
+
+    def dispatch(self, request, *args, pk, **kwargs):
+        self.pensioner = request.scope.get_or_404(_pensioner_queryset(), pk=pk)
+        require_capability(request, self.capability)
+        return super().dispatch(request, *args, **kwargs)
+
+    def form_kwargs(self) -> dict:
+        return {"pensioner": self.pensioner, "user": self.request.user}
+
+    def get(self, request):
+        return self.render(self.form_class(**self.form_kwargs()))
+
+    def post(self, request):
+        form = self.form_class(request.POST, request.FILES, **self.form_kwargs())
+        if form.is_valid():
+            reference = form.cleaned_data.get("form_serial", "")
+            certification = _record(request, form, self.pensioner, reference=reference)
+            if certification is not None:
+                return _recorded(request, certification)
+        return self.render(form, status=400)
+
+    def extra_context(self) -> dict:
+        return {}
+
+    def render(self, form, status=200):
+        context = {
+            **_person_summary(self.pensioner),
+            "form": form,
+            "title": self.title,
+            **self.extra_context(),
+        }
+        return render(self.request, self.template_name, context, status=status)
+
+
+class CounterRecordView(RecordView):
+    form_class = CounterForm
+    capability = Capability.RECORD_COUNTER
+    title = _("Counter certification")
+
+
+class HomeVisitRecordView(RecordView):
+    form_class = HomeVisitForm
+    capability = Capability.RECORD_HOME_VISIT
+    title = _("Home-visit certification")
+
+
+class ConsularRecordView(RecordView):
+    form_class = ConsularPaperForm
+    capability = Capability.RECORD_CONSULAR
+    title = _("Consular paper form")
+
+    def extra_context(self) -> dict:
+        return {"proxy_years": proxy_years_so_far(self.pensioner)}
+
+
+def counter_desk(request):
+    """The counter: any office certifies anyone in the city, found by the exact ID number only.
+
+    The ID number travels in the POST body, never in the address, and each lookup is audited.
+    """
+    require_capability(request, Capability.RECORD_COUNTER)
+    lookup = CounterLookupForm(request.POST or None)
+    context = {"lookup": lookup}
+    if request.method != "POST" or not lookup.is_valid():
+        return render(request, "certification/counter_desk.html", context)
+    try:
+        id_number = parse_id_number(lookup.cleaned_data["id_number"], today=timezone.localdate()).number
+    except IdNumberError as error:
+        lookup.add_error("id_number", str(error))
+        return render(request, "certification/counter_desk.html", context, status=400)
+    pensioner = _pensioner_queryset().filter(id_number=id_number).first()
+    if pensioner is None:
+        lookup.add_error("id_number", _("No pensioner is registered with this ID number."))
+        return render(request, "certification/counter_desk.html", context, status=404)
+    certifying = "certify" in request.POST
+    form = CounterForm(request.POST if certifying else None, pensioner=pensioner, user=request.user)
+    if not certifying:
+        audit_record(actor=request.user, action="pensioner.counter_lookup", target=pensioner)
+    elif form.is_valid():
+        certification = _record(request, form, pensioner)
+        if certification is not None:
+            return _recorded(request, certification)
+    context.update(_person_summary(pensioner), form=form, id_number=id_number)
+    return render(request, "certification/counter_desk.html", context, status=400 if certifying else 200)
+
+
+def _certification_for(request, pk: int) -> Certification:
+    queryset = Certification.objects.select_related(
+        "pensioner__community__parent", "pensioner__state", "recorded_by", "acting_office", "voided_by"
+    )
+    return request.scope.get_or_404(queryset, pk=pk)
+
+
+def receipt(request, pk: int):
+    certification = _certification_for(request, pk)
+    context = {"certification": certification, **_person_summary(certification.pensioner)}
+    return render(request, "certification/receipt.html", context)
+
+
+def evidence_file(request, pk: int):
+    """A photo or scan, to staff who may see its certification; never from a public media URL."""
+    stored = request.scope.get_or_404(EvidenceFile.objects.all(), pk=pk)
+    response = FileResponse(stored.file.open("rb"), content_type=stored.content_type)
+    response["Content-Disposition"] = f'inline; filename="{stored.certification_id}-{stored.pk}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def void(request, pk: int):
+    certification = _certification_for(request, pk)
+    require_capability(request, Capability.VOID_CERTIFICATION)
+    form = VoidForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            certification_void(
+                certification=certification, actor=request.user, reason=form.cleaned_data["reason"]
+            )
+        except CertificationRefused as refusal:
+            for problem in refusal.problems:
+                form.add_error(None, problem)
+        else:
+            messages.success(request, _("The certification was voided and the deadline recomputed."))
+            if request.scope.restrict(Pensioner.objects.filter(pk=certification.pensioner_id)).exists():
+                return redirect("pensioner-card", pk=certification.pensioner_id)
+            return redirect("certification-receipt", pk=certification.pk)
+    status = 400 if request.method == "POST" else 200
+    context = {"certification": certification, "form": form, **_person_summary(certification.pensioner)}
+    return render(request, "certification/void.html", context, status=status)
