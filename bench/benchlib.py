@@ -23,31 +23,84 @@ if BENCH_DB == "pension_portal":
     raise SystemExit("refusing to use the developers' database pension_portal")
 DATABASE_URL = f"postgres://{PG_USER}@{PG_HOST}:{PG_PORT}/{BENCH_DB}"
 
+# The application code under test: the working tree (default), or a `git archive` snapshot of one commit
+# in bench/data/src-<sha> (bench_registry.py --rev), so that a run is not disturbed by edits in progress.
+APP_ROOT = Path(os.environ.get("BENCH_APP_ROOT") or ROOT)
+
+
+def use_revision(rev: str) -> str:
+    """Export `rev` (read-only `git archive`) to bench/data/src-<sha> and run everything from there."""
+    global APP_ROOT
+    sha = subprocess.run(
+        ["git", "rev-parse", "--verify", rev + "^{commit}"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    target = DATA / f"src-{sha[:10]}"
+    if not (target / "manage.py").exists():
+        target.mkdir(parents=True, exist_ok=True)
+        archive = subprocess.Popen(["git", "archive", sha], cwd=ROOT, stdout=subprocess.PIPE)
+        subprocess.run(["tar", "-x", "-C", str(target)], stdin=archive.stdout, check=True)
+        archive.wait()
+    APP_ROOT = target
+    os.environ["BENCH_APP_ROOT"] = str(target)
+    return sha
+
+
+def describe_source() -> str:
+    if APP_ROOT != ROOT:
+        return f"git snapshot {APP_ROOT.name.removeprefix('src-')} ({APP_ROOT.relative_to(ROOT)})"
+    head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True)
+    dirty = subprocess.run(
+        ["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT, capture_output=True, text=True
+    )
+    return f"working tree at {head.stdout.strip()}" + (
+        " + uncommitted changes" if dirty.stdout.strip() else ""
+    )
+
+
+# BENCH_DEBUG=0: run the portal as in production (DEBUG off, no per-query logging) through
+# bench/bench_settings.py; BENCH_DEBUG=1 (default): plain portal.settings with DEBUG on.
+DEBUG_MODE = os.environ.get("BENCH_DEBUG", "1") not in ("0", "false", "no")
+
 
 def bench_env(**extra: str) -> dict[str, str]:
     """Environment for every child process: always the bench database, never the default one."""
     env = dict(os.environ)
     env.update(
         DATABASE_URL=DATABASE_URL,
-        DEBUG="1",
         ALLOWED_HOSTS="127.0.0.1,localhost,testserver",
-        DJANGO_SETTINGS_MODULE="portal.settings",
         PYTHONUNBUFFERED="1",
+        BENCH_APP_ROOT=str(APP_ROOT),
     )
+    if DEBUG_MODE:
+        env.update(DEBUG="1", DJANGO_SETTINGS_MODULE="portal.settings")
+    else:
+        env.update(
+            DEBUG="0",
+            DJANGO_SETTINGS_MODULE="bench_settings",
+            SECRET_KEY="bench-only-secret-key-not-for-production-0123456789abcdef",
+            PYTHONPATH=os.pathsep.join(
+                filter(None, [str(BENCH), str(APP_ROOT), os.environ.get("PYTHONPATH", "")])
+            ),
+        )
     env.update(extra)
     return env
 
 
 def django_setup() -> None:
     os.environ.update(bench_env())
-    sys.path.insert(0, str(ROOT))
+    sys.path.insert(0, str(BENCH))
+    sys.path.insert(0, str(APP_ROOT))
     import django
 
     django.setup()
 
 
 def run(cmd: list[str], *, log: Path | None = None, check: bool = True) -> subprocess.CompletedProcess:
-    result = subprocess.run(cmd, cwd=ROOT, env=bench_env(), capture_output=True, text=True)
+    result = subprocess.run(cmd, cwd=APP_ROOT, env=bench_env(), capture_output=True, text=True)
     if log is not None:
         with open(log, "a", encoding="utf-8") as handle:
             handle.write(f"$ {' '.join(cmd)}\n{result.stdout}{result.stderr}\n")
@@ -74,7 +127,19 @@ def ensure_roster(rows: int, seed: int, log: Path) -> Path:
     path = DATA / f"roster_{rows}_seed{seed}.csv"
     if not path.exists():
         print(f"generating {path.name} ...", flush=True)
-        run([PYTHON, str(BENCH / "make_roster.py"), "--count", str(rows), "--seed", str(seed)], log=log)
+        run(
+            [
+                PYTHON,
+                str(BENCH / "make_roster.py"),
+                "--count",
+                str(rows),
+                "--seed",
+                str(seed),
+                "--out",
+                str(path),
+            ],
+            log=log,
+        )
     return path
 
 

@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from benchlib import django_setup  # noqa: E402
+from benchlib import django_setup
 
 
 def main() -> None:
@@ -63,7 +63,10 @@ def main() -> None:
         ("setup (community codes)", marks["open_start"] - started),
         ("read + decode file", marks["open_end"] - marks["open_start"]),
         ("row checks in Python (csv, ID rules, pinyin)", marks["apply_start"] - marks["open_end"]),
-        ("COPY into roster_stage + Python between statements", marks["apply_end"] - marks["apply_start"] - statement_total),
+        (
+            "COPY into roster_stage + Python between statements",
+            marks["apply_end"] - marks["apply_start"] - statement_total,
+        ),
     ]
     for sql, seconds in statements:
         label = sql

@@ -99,15 +99,39 @@ def card_extras(request, pensioner) -> dict:
                 "css": "btn-outline-primary",
             }
         )
+    if scope.can(Capability.WORK_QUEUES):
+        actions.append(
+            {
+                "label": _("Log contact"),
+                "url": reverse("contact-attempt", args=[pensioner.pk]),
+                "icon": "bi-telephone",
+                "css": "btn-outline-secondary",
+            }
+        )
+    if scope.can(Capability.PLAN_VISITS):
+        actions.append(
+            {
+                "label": _("Request a home visit"),
+                "url": reverse("home-visit-request", args=[pensioner.pk]),
+                "icon": "bi-house-add",
+                "css": "btn-outline-secondary",
+            }
+        )
     latest_channel = pensioner.state.latest_channel
+    attempts = pensioner.contact_attempts.select_related("made_by")[:50]
+    visits = pensioner.home_visits.select_related("team").order_by("-requested_at")[:20]
+    open_cases = pensioner.death_cases.filter(status="open")
     return {
         "actions": actions,
         "latest_channel_label": Channel(latest_channel).label if latest_channel in Channel.values else "",
         "sections": [
+            {"template": "certification/includes/_open_death_case.html", "cases": open_cases},
             {
                 "template": "certification/includes/_history.html",
                 "certifications": certifications,
                 "can_void": scope.can(Capability.VOID_CERTIFICATION),
-            }
+            },
+            {"template": "certification/includes/_contact_attempts.html", "attempts": attempts},
+            {"template": "certification/includes/_home_visits.html", "visits": visits},
         ],
     }

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from pensioners.models import Area, Pensioner
@@ -209,3 +212,261 @@ class PaymentDecision(models.Model):
 
     def audit_area_code(self) -> str:
         return self.area_code
+
+
+class ContactKind(models.TextChoices):
+    PHONE_CALL = "phone_call", _("Phone call")
+    SMS = "sms", _("SMS")
+    VISIT = "visit", _("Visit")
+    ASKED_COMMUNITY = "asked_community", _("Asked the community")
+    LETTER = "letter", _("Letter")
+
+
+class ContactOutcome(models.TextChoices):
+    WILL_CERTIFY = "will_certify", _("Reached: will certify")
+    NEEDS_HOME_VISIT = "needs_home_visit", _("Reached: needs a home visit")
+    NOT_REACHABLE = "not_reachable", _("Not reachable")
+    WRONG_NUMBER = "wrong_number", _("Wrong number")
+    MOVED_AWAY = "moved_away", _("Moved away")
+    REPORTED_DEAD = "reported_dead", _("Reported dead")
+    REFUSED = "refused", _("Refused")
+
+
+# Outcomes that mean the attempt failed to reach the person (for the suspension rule).
+FAILED_CONTACT_OUTCOMES = (
+    ContactOutcome.NOT_REACHABLE,
+    ContactOutcome.WRONG_NUMBER,
+    ContactOutcome.MOVED_AWAY,
+)
+
+
+class AreaScopedQuerySet(models.QuerySet):
+    """Records that carry the person's community code in `area_code`."""
+
+    def within(self, area):
+        return self.filter(area_code__startswith=area.scope_prefix)
+
+    def visible_to_visitor(self, user):
+        return self.filter(pensioner__in=Pensioner.objects.visible_to_visitor(user).values("pk"))
+
+
+class ContactAttempt(models.Model):
+    """One try to reach an overdue or due-soon person: who, how, when, and what came of it."""
+
+    pensioner = models.ForeignKey(Pensioner, on_delete=models.PROTECT, related_name="contact_attempts")
+    area_code = models.CharField(max_length=12, db_collation="C")
+    kind = models.CharField(_("how"), max_length=20, choices=ContactKind.choices)
+    outcome = models.CharField(_("outcome"), max_length=24, choices=ContactOutcome.choices)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    moved_to = models.CharField(_("moved to"), max_length=200, blank=True)
+    snooze_until = models.DateField(_("hide from the queue until"), null=True, blank=True)
+    snooze_reason = models.CharField(_("why hide"), max_length=200, blank=True)
+    made_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    made_at = models.DateTimeField(_("when"), auto_now_add=True)
+
+    objects = AreaScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("contact attempt")
+        verbose_name_plural = _("contact attempts")
+        ordering = ["-made_at", "-id"]
+        indexes = [
+            models.Index(fields=["pensioner", "-made_at"], name="contact_person_recent"),
+            models.Index(fields=["area_code", "made_at"], name="contact_area_date"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.get_outcome_display()}"
+
+    def audit_area_code(self) -> str:
+        return self.area_code
+
+
+class DeathCaseOrigin(models.TextChoices):
+    CONTACT = "contact", _("Reported by staff")
+    DATA = "data", _("Data comparison")
+    VISIT = "visit", _("Home visit")
+
+
+class DeathCaseStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    CONFIRMED = "confirmed", _("Confirmed")
+    DISMISSED = "dismissed", _("Dismissed")
+
+
+class DeathCase(models.Model):
+    """A report or signal that a pensioner has died, waiting for a supervisor's decision.
+
+    While a case is open the person leaves the queues and gets no reminders. A death signal never
+    certifies anyone.
+    """
+
+    pensioner = models.ForeignKey(Pensioner, on_delete=models.PROTECT, related_name="death_cases")
+    area_code = models.CharField(max_length=12, db_collation="C")
+    origin = models.CharField(_("origin"), max_length=12, choices=DeathCaseOrigin.choices)
+    status = models.CharField(
+        _("status"), max_length=12, choices=DeathCaseStatus.choices, default=DeathCaseStatus.OPEN
+    )
+    reported_death_date = models.DateField(_("reported date of death"), null=True, blank=True)
+    source = models.CharField(_("source"), max_length=60, blank=True)
+    evidence = models.JSONField(_("evidence"), default=list, blank=True)
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reported_at = models.DateTimeField(_("reported"), auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    decision_reason = models.CharField(_("decision note"), max_length=300, blank=True)
+
+    objects = AreaScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("death case")
+        verbose_name_plural = _("death cases")
+        ordering = ["-reported_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["pensioner"], condition=models.Q(status="open"), name="one_open_death_case_per_person"
+            )
+        ]
+        indexes = [models.Index(fields=["area_code", "status"], name="death_case_area_status")]
+
+    def __str__(self) -> str:
+        return f"{self.pensioner.name} {self.get_status_display()}"
+
+    def audit_area_code(self) -> str:
+        return self.area_code
+
+
+class VisitTeamQuerySet(models.QuerySet):
+    def within(self, area):
+        return self.filter(street__code__startswith=area.scope_prefix)
+
+    def visible_to_visitor(self, user):
+        return self.filter(members=user)
+
+
+class VisitTeam(models.Model):
+    """A home-visit team of a street office (上门认证小组)."""
+
+    name = models.CharField(_("name"), max_length=60)
+    street = models.ForeignKey(
+        Area, on_delete=models.PROTECT, related_name="visit_teams", verbose_name=_("street")
+    )
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, related_name="visit_teams", verbose_name=_("members")
+    )
+
+    objects = VisitTeamQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("home-visit team")
+        verbose_name_plural = _("home-visit teams")
+        ordering = ["street_id", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class VisitSource(models.TextChoices):
+    HOTLINE = "hotline", _("12333 hotline")
+    FAMILY = "family", _("Family")
+    COMMUNITY = "community", _("Community")
+    STAFF = "staff", _("Staff")
+
+
+class VisitReason(models.TextChoices):
+    AGE = "age", _("Old age")
+    ILLNESS = "illness", _("Illness")
+    DISABILITY = "disability", _("Disability")
+    OTHER = "other", _("Other")
+
+
+class VisitStatus(models.TextChoices):
+    REQUESTED = "requested", _("Requested")
+    SCHEDULED = "scheduled", _("Scheduled")
+    VISITED = "visited", _("Visited")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+OPEN_VISIT_STATUSES = (VisitStatus.REQUESTED, VisitStatus.SCHEDULED)
+
+
+class VisitOutcome(models.TextChoices):
+    CERTIFIED = "certified", _("Certified")
+    NOT_HOME = "not_home", _("Not at home")
+    HOSPITALISED = "hospitalised", _("In hospital")
+    MOVED = "moved", _("Moved")
+    DIED = "died", _("Died")
+    REFUSED = "refused", _("Refused")
+
+
+class HomeVisitQuerySet(AreaScopedQuerySet):
+    def visible_to_visitor(self, user):
+        recent = timezone.now() - timedelta(days=7)
+        return self.filter(team__members=user).filter(
+            models.Q(closed_at__isnull=True) | models.Q(closed_at__gte=recent)
+        )
+
+    def open(self):
+        return self.filter(status__in=OPEN_VISIT_STATUSES)
+
+
+class HomeVisit(models.Model):
+    """A request for staff to certify someone at home, from request to outcome."""
+
+    pensioner = models.ForeignKey(Pensioner, on_delete=models.PROTECT, related_name="home_visits")
+    area_code = models.CharField(max_length=12, db_collation="C")
+    requested_via = models.CharField(_("requested via"), max_length=12, choices=VisitSource.choices)
+    reason = models.CharField(_("reason"), max_length=12, choices=VisitReason.choices)
+    reason_note = models.CharField(_("details"), max_length=200, blank=True)
+    status = models.CharField(
+        _("status"), max_length=12, choices=VisitStatus.choices, default=VisitStatus.REQUESTED
+    )
+    team = models.ForeignKey(
+        VisitTeam,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="visits",
+        verbose_name=_("team"),
+    )
+    scheduled_on = models.DateField(_("visit date"), null=True, blank=True)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(_("requested"), auto_now_add=True)
+    outcome = models.CharField(_("outcome"), max_length=14, choices=VisitOutcome.choices, blank=True)
+    outcome_note = models.CharField(_("outcome note"), max_length=300, blank=True)
+    certification = models.ForeignKey(
+        Certification, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    revisit_of = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="revisits"
+    )
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+
+    objects = HomeVisitQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("home visit")
+        verbose_name_plural = _("home visits")
+        ordering = ["scheduled_on", "id"]
+        indexes = [
+            models.Index(fields=["area_code", "status"], name="visit_area_status"),
+            models.Index(fields=["team", "scheduled_on"], name="visit_team_date"),
+            models.Index(fields=["pensioner", "status"], name="visit_person_status"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.pensioner.name} {self.get_status_display()}"
+
+    def audit_area_code(self) -> str:
+        return self.area_code
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_VISIT_STATUSES

@@ -10,26 +10,15 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from certification.consular import proxy_years_so_far
+from certification.display import person_summary
 from certification.forms import ConsularPaperForm, CounterForm, CounterLookupForm, HomeVisitForm, VoidForm
 from certification.models import Certification, EvidenceFile
 from certification.services import CertificationRefused, certification_record, certification_void
 from pensioners.models import Pensioner
-from pensioners.rules import IdNumberError, age_on, parse_id_number
+from pensioners.rules import IdNumberError, parse_id_number
 from portal.audit import audit_record
-from portal.masking import mask_id_number
 from portal.roles import Capability
 from portal.views_base import require_capability
-
-
-def _person_summary(pensioner: Pensioner) -> dict:
-    """What the recording screens show about the person: enough to be sure, no more."""
-    return {
-        "pensioner": pensioner,
-        "masked_id": mask_id_number(pensioner.id_number),
-        "age": age_on(pensioner.birth_date, timezone.localdate()),
-        "home": f"{pensioner.community.parent.name}{pensioner.community.name}",
-        "state": pensioner.state,
-    }
 
 
 def _pensioner_queryset():
@@ -108,7 +97,7 @@ class RecordView(View):
 
     def render(self, form, status=200):
         context = {
-            **_person_summary(self.pensioner),
+            **person_summary(self.pensioner),
             "form": form,
             "title": self.title,
             **self.extra_context(),
@@ -164,7 +153,7 @@ def counter_desk(request):
         certification = _record(request, form, pensioner)
         if certification is not None:
             return _recorded(request, certification)
-    context.update(_person_summary(pensioner), form=form, id_number=id_number)
+    context.update(person_summary(pensioner), form=form, id_number=id_number)
     return render(request, "certification/counter_desk.html", context, status=400 if certifying else 200)
 
 
@@ -177,7 +166,7 @@ def _certification_for(request, pk: int) -> Certification:
 
 def receipt(request, pk: int):
     certification = _certification_for(request, pk)
-    context = {"certification": certification, **_person_summary(certification.pensioner)}
+    context = {"certification": certification, **person_summary(certification.pensioner)}
     return render(request, "certification/receipt.html", context)
 
 
@@ -208,5 +197,5 @@ def void(request, pk: int):
                 return redirect("pensioner-card", pk=certification.pensioner_id)
             return redirect("certification-receipt", pk=certification.pk)
     status = 400 if request.method == "POST" else 200
-    context = {"certification": certification, "form": form, **_person_summary(certification.pensioner)}
+    context = {"certification": certification, "form": form, **person_summary(certification.pensioner)}
     return render(request, "certification/void.html", context, status=status)

@@ -2,7 +2,10 @@
 
 from datetime import timedelta
 
+from django.apps import apps
+from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portal.masking import mask_id_number
@@ -108,8 +111,18 @@ class PensionerQuerySet(models.QuerySet):
         return self.filter(community__code__startswith=area.scope_prefix)
 
     def visible_to_visitor(self, user) -> "PensionerQuerySet":
-        """Home-visit team members reach only the people on visits given to their team."""
-        return self.none()
+        """Home-visit team members reach only the people on visits given to their team (open, or
+        closed in the last week so that today's work can still be looked at)."""
+        # Visits belong to the certification app; looked up by name, as the registry never imports it.
+        home_visits = apps.get_model("certification", "HomeVisit").objects
+        recent = timezone.now() - timedelta(days=7)
+        return self.filter(
+            models.Exists(
+                home_visits.filter(pensioner=models.OuterRef("pk"), team__members=user).filter(
+                    models.Q(closed_at__isnull=True) | models.Q(closed_at__gte=recent)
+                )
+            )
+        )
 
     def born_on_or_before(self, day) -> "PensionerQuerySet":
         return self.filter(birth_date__lte=day)
@@ -213,6 +226,9 @@ class CertificationStateQuerySet(models.QuerySet):
     def current(self, today, days: int) -> "CertificationStateQuerySet":
         return self.workable().filter(next_due_on__gt=today + timedelta(days=days))
 
+    def not_snoozed(self, today) -> "CertificationStateQuerySet":
+        return self.filter(models.Q(snoozed_until__isnull=True) | models.Q(snoozed_until__lte=today))
+
 
 class CertificationState(models.Model):
     """Where each pensioner stands: latest certification and deadline. One narrow row per pensioner.
@@ -236,6 +252,20 @@ class CertificationState(models.Model):
     latest_certified_on = models.DateField(_("latest certification"), null=True, blank=True)
     latest_channel = models.CharField(_("latest channel"), max_length=20, blank=True)
     next_due_on = models.DateField(_("deadline"))
+    # Queue work, kept here so that a queue page reads one narrow table. No index: the queue index
+    # finds the rows, these only filter them.
+    snoozed_until = models.DateField(_("hidden from the queue until"), null=True, blank=True)
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assigned to"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        db_index=False,
+        related_name="+",
+    )
+    last_contact_outcome = models.CharField(_("last contact outcome"), max_length=24, blank=True)
+    last_contact_on = models.DateField(_("last contact"), null=True, blank=True)
 
     objects = CertificationStateQuerySet.as_manager()
 

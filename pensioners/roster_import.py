@@ -286,8 +286,8 @@ def roster_rows_apply(rows: list[RosterRow]) -> tuple[int, int]:
             f"""
             INSERT INTO pensioners_certificationstate AS st (
                 pensioner_id, area_code, status, death_reported, roster_certified_on, latest_certified_on,
-                latest_channel, next_due_on)
-            SELECT p.id, s.area_code, 'active', false, s.last_certified_on, s.last_certified_on, '',
+                latest_channel, last_contact_outcome, next_due_on)
+            SELECT p.id, s.area_code, 'active', false, s.last_certified_on, s.last_certified_on, '', '',
                    {deadline_sql("COALESCE(s.last_certified_on, first_paid.first_benefit_date)")}
             FROM roster_stage s
             JOIN pensioners_pensioner p ON p.id_number = s.id_number

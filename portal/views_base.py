@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django_tables2.export.views import ExportMixin
 
 from portal.audit import audit_record
+from portal.exports import export_response
 
 
 class CapabilityRequiredMixin:
@@ -27,7 +28,7 @@ def require_capability(request, capability: str) -> None:
 
 
 class AuditedExportMixin(ExportMixin):
-    """django-tables2 export (?_export=csv|xlsx) that writes an audit event for every export.
+    """django-tables2 export (?_export=csv|xlsx), streamed, with an audit event for every export.
 
     Tables mask personal data themselves; exports only ever hold what the screen shows.
     """
@@ -36,7 +37,14 @@ class AuditedExportMixin(ExportMixin):
     export_action = "export"
 
     def create_export(self, export_format):
-        response = super().create_export(export_format)
+        table = self.get_table(**self.get_table_kwargs())
+        response = export_response(
+            type(table),
+            table.data.data,
+            export_format=export_format,
+            filename=self.export_name,
+            table_kwargs=self.get_table_kwargs(),
+        )
         audit_record(
             actor=self.request.user,
             action=f"{self.export_action}.exported",
@@ -44,9 +52,6 @@ class AuditedExportMixin(ExportMixin):
             after={"format": export_format, "query": self.request.GET.urlencode()},
         )
         return response
-
-    def get_export_filename(self, export_format):
-        return f"{self.export_name}.{export_format}"
 
 
 def is_htmx(request) -> bool:

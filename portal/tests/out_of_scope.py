@@ -5,8 +5,10 @@ The `staff` fixture's 渝中区 users must not see any of these.
 
 from datetime import date
 
-from certification.models import EvidenceFile
+from certification.death_cases import death_case_open
+from certification.models import EvidenceFile, VisitTeam
 from certification.tests.helpers import record_counter
+from certification.visits import home_visit_request, home_visit_schedule
 from pensioners.tests.factories import make_pensioner
 from portal.models import ImportJob
 
@@ -46,6 +48,22 @@ def _evidence_file(staff):
     return {"pk": stored.pk}
 
 
+def _visit(staff):
+    person = make_pensioner(name="江北人", community="500105001001")
+    team = VisitTeam.objects.create(name="华新街一组", street_id="500105001")
+    visit, _ = home_visit_request(
+        pensioner=person, actor=staff["other_street"], requested_via="family", reason="age"
+    )
+    home_visit_schedule(visits=[visit], team=team, visit_date=date.today(), actor=staff["other_street"])
+    return {"pk": visit.pk}
+
+
+def _death_case(staff):
+    person = make_pensioner(name="江北人", community="500105001001")
+    case, _ = death_case_open(pensioner=person, origin="contact", actor=staff["other_street"])
+    return {"pk": case.pk}
+
+
 OUT_OF_SCOPE_BUILDERS: dict = {
     "pensioner-card": _pensioner_elsewhere,
     "pensioner-edit": _pensioner_elsewhere,
@@ -58,4 +76,11 @@ OUT_OF_SCOPE_BUILDERS: dict = {
     "certification-receipt": _certification,
     "certification-void": _certification,
     "evidence-file": _evidence_file,
+    "contact-attempt": _pensioner_elsewhere,
+    "home-visit-request": _pensioner_elsewhere,
+    "home-visit": _visit,
+    "home-visit-outcome": _visit,
+    "home-visit-certify": _visit,
+    "home-visit-cancel": _visit,
+    "death-case": _death_case,
 }

@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from certification.demo import demo_work_create
 from pensioners.areas import area_generate_communities, area_load_divisions
 from pensioners.demo import demo_people
 from pensioners.models import Area, AreaLevel, Pensioner
@@ -36,9 +37,13 @@ class Command(BaseCommand):
         communities = area_generate_communities(per_street=3)
         staff = demo_staff_create()
         people = self.seed_pensioners(count=pensioners, seed=seed)
+        work = demo_work_create(seed=seed) if people else {}
         logins = ", ".join(username for username, *_ in DEMO_LOGINS)
         self.stdout.write(f"Demo logins (password {DEMO_PASSWORD}): {logins}")
-        self.stdout.write(f"areas={areas} communities={communities} staff={len(staff)} pensioners={people}")
+        work_counts = " ".join(f"{key}={value}" for key, value in work.items())
+        self.stdout.write(
+            f"areas={areas} communities={communities} staff={len(staff)} pensioners={people} {work_counts}"
+        )
 
     def seed_pensioners(self, *, count: int, seed: int) -> int:
         if count <= 0:

@@ -1,0 +1,285 @@
+"""The work queues (due soon, overdue, my queue): what is in them, their filters, counts and table.
+
+"Overdue" and "due soon" are the CertificationState QuerySet verbs; the reminders job and the reports
+use the same verbs, so a number on a report is the length of a queue.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import django_filters
+import django_tables2 as tables
+from django import forms
+from django.conf import settings
+from django.db.models import Count, Exists, OuterRef, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from certification.models import ContactOutcome
+from certification.rules_queue import AGING_BUCKETS, deadline_range_for_bucket
+from pensioners.filters import AGE_BANDS, ANY, YES_NO, years_before
+from pensioners.models import BenefitLine, CertificationState, Scheme
+from pensioners.rules import age_on
+from portal.filtersets import CompactFilterForm
+from portal.masking import mask_id_number, mask_phone
+from portal.models import User
+
+OVERDUE_QUEUE = "overdue"
+DUE_SOON_QUEUE = "due_soon"
+MY_QUEUE = "mine"
+
+
+def queue_rows(base, kind: str, today, *, user=None, include_snoozed: bool = False):
+    """The people in a queue, from an already scoped CertificationState QuerySet."""
+    if kind == OVERDUE_QUEUE:
+        rows = base.overdue(today)
+    elif kind == DUE_SOON_QUEUE:
+        rows = base.due_within(today, settings.DUE_SOON_DAYS)
+    else:  # my queue: what is assigned to me, overdue or due soon
+        rows = base.workable().filter(
+            assigned_to=user, next_due_on__lte=today + timedelta(days=settings.DUE_SOON_DAYS)
+        )
+    return rows if include_snoozed else rows.not_snoozed(today)
+
+
+def overdue_bucket_counts(rows, today) -> dict[str, int]:
+    """How many people are in each aging bucket: one aggregate query."""
+    aggregates = {}
+    for code, _label, _first, _last in AGING_BUCKETS:
+        earliest, latest = deadline_range_for_bucket(code, today)
+        condition = Q(next_due_on__lte=latest) & (Q(next_due_on__gte=earliest) if earliest else Q())
+        aggregates[code] = Count("pk", filter=condition)
+    return rows.order_by().aggregate(**aggregates)
+
+
+def due_soon_counts(rows, today) -> dict[str, int]:
+    week = today + timedelta(days=settings.REMINDER_FINAL_DAYS_BEFORE)
+    return rows.order_by().aggregate(
+        this_week=Count("pk", filter=Q(next_due_on__lte=week)),
+        later=Count("pk", filter=Q(next_due_on__gt=week)),
+    )
+
+
+BUCKET_CHOICES = [(code, label) for code, label, _first, _last in AGING_BUCKETS]
+CONTACT_CHOICES = [("none", _("Never contacted")), *ContactOutcome.choices]
+
+
+class QueueFilter(django_filters.FilterSet):
+    area = django_filters.CharFilter(method="filter_area", widget=forms.HiddenInput)
+    bucket = django_filters.ChoiceFilter(
+        label=_("Overdue for"), choices=BUCKET_CHOICES, empty_label=ANY, method="filter_bucket"
+    )
+    scheme = django_filters.ChoiceFilter(
+        label=_("Scheme"), choices=Scheme.choices, empty_label=ANY, method="filter_scheme"
+    )
+    age = django_filters.ChoiceFilter(label=_("Age"), choices=AGE_BANDS, empty_label=ANY, method="filter_age")
+    abroad = django_filters.ChoiceFilter(
+        label=_("Lives abroad"), choices=YES_NO, empty_label=ANY, method="filter_abroad"
+    )
+    home_service = django_filters.ChoiceFilter(
+        label=_("Needs home service"),
+        choices=YES_NO,
+        empty_label=ANY,
+        field_name="pensioner__needs_home_service",
+        method="filter_yes_no",
+    )
+    phone_wrong = django_filters.ChoiceFilter(
+        label=_("Phone known wrong"),
+        choices=YES_NO,
+        empty_label=ANY,
+        field_name="pensioner__phone_known_wrong",
+        method="filter_yes_no",
+    )
+    last_contact = django_filters.ChoiceFilter(
+        label=_("Last contact"), choices=CONTACT_CHOICES, empty_label=ANY, method="filter_last_contact"
+    )
+    assigned = django_filters.ChoiceFilter(label=_("Assigned to"), empty_label=ANY, method="filter_assigned")
+
+    class Meta:
+        model = CertificationState
+        fields = [
+            "area",
+            "bucket",
+            "scheme",
+            "age",
+            "abroad",
+            "home_service",
+            "phone_wrong",
+            "last_contact",
+            "assigned",
+        ]
+        form = CompactFilterForm
+
+    def __init__(self, *args, scope=None, queue: str = OVERDUE_QUEUE, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.scope = scope
+        self.today = timezone.localdate()
+        workers = User.objects.none()
+        if scope is not None and scope.area is not None:
+            workers = User.objects.filter(
+                is_active=True, area__code__startswith=scope.area.scope_prefix
+            ).order_by("username")
+        self.filters["assigned"].extra["choices"] = [
+            ("none", _("Nobody")),
+            *[(str(u.pk), str(u)) for u in workers],
+        ]
+        if queue != OVERDUE_QUEUE:
+            del self.filters["bucket"]
+
+    def filter_area(self, queryset, name, value):
+        if (
+            self.scope is None
+            or self.scope.area is None
+            or not value.startswith(self.scope.area.scope_prefix)
+        ):
+            return queryset
+        return queryset.filter(area_code__startswith=value)
+
+    def filter_bucket(self, queryset, name, value):
+        earliest, latest = deadline_range_for_bucket(value, self.today)
+        queryset = queryset.filter(next_due_on__lte=latest)
+        return queryset.filter(next_due_on__gte=earliest) if earliest else queryset
+
+    def filter_scheme(self, queryset, name, value):
+        return queryset.filter(
+            Exists(BenefitLine.objects.filter(pensioner=OuterRef("pensioner_id"), scheme=value))
+        )
+
+    def filter_age(self, queryset, name, value):
+        return queryset.filter(pensioner__birth_date__lte=years_before(self.today, int(value)))
+
+    def filter_abroad(self, queryset, name, value):
+        if value == "yes":
+            return queryset.exclude(pensioner__abroad_country="")
+        return queryset.filter(pensioner__abroad_country="")
+
+    def filter_yes_no(self, queryset, name, value):
+        return queryset.filter(**{name: value == "yes"})
+
+    def filter_last_contact(self, queryset, name, value):
+        return queryset.filter(last_contact_outcome="" if value == "none" else value)
+
+    def filter_assigned(self, queryset, name, value):
+        return (
+            queryset.filter(assigned_to__isnull=True)
+            if value == "none"
+            else queryset.filter(assigned_to_id=value)
+        )
+
+
+WIDE_ONLY = {"th": {"class": "d-none d-md-table-cell"}, "td": {"class": "d-none d-md-table-cell"}}
+
+
+class QueueTable(tables.Table):
+    select = tables.CheckBoxColumn(
+        accessor="pensioner_id",
+        attrs={
+            "th__input": {"data-select-all": "input[name=selected]", "aria-label": _("Select all")},
+            "td__input": {"form": "assign-form"},
+        },
+        orderable=False,
+        exclude_from_export=True,
+    )
+    name = tables.Column(
+        verbose_name=_("Name"),
+        accessor="pensioner__name",
+        linkify=lambda record: reverse("pensioner-card", args=[record.pensioner_id]),
+    )
+    id_number = tables.Column(
+        verbose_name=_("ID number"), accessor="pensioner__id_number", orderable=False, attrs=WIDE_ONLY
+    )
+    age = tables.Column(
+        verbose_name=_("Age"), accessor="pensioner__birth_date", order_by=("-pensioner__birth_date",)
+    )
+    phone = tables.Column(
+        verbose_name=_("Phone"), accessor="pensioner__phone", orderable=False, attrs=WIDE_ONLY
+    )
+    community = tables.Column(
+        verbose_name=_("Community"),
+        accessor="pensioner__community__name",
+        order_by=("area_code",),
+        attrs=WIDE_ONLY,
+    )
+    next_due_on = tables.Column(verbose_name=_("Deadline"), attrs={"td": {"class": "text-nowrap"}})
+    days = tables.Column(
+        verbose_name=_("Days"), accessor="next_due_on", order_by=("next_due_on",), exclude_from_export=False
+    )
+    last_contact = tables.Column(
+        verbose_name=_("Last contact"), accessor="last_contact_outcome", attrs=WIDE_ONLY
+    )
+    assigned_to = tables.Column(verbose_name=_("Assigned to"), attrs=WIDE_ONLY)
+    actions = tables.TemplateColumn(
+        template_name="certification/includes/_queue_actions.html",
+        verbose_name="",
+        orderable=False,
+        exclude_from_export=True,
+    )
+
+    class Meta:
+        model = CertificationState
+        fields = (
+            "select",
+            "name",
+            "id_number",
+            "age",
+            "phone",
+            "community",
+            "next_due_on",
+            "days",
+            "last_contact",
+            "assigned_to",
+            "actions",
+        )
+        order_by = ("next_due_on",)
+        empty_text = _("Nobody in this queue.")
+        attrs = {"class": "table table-sm table-hover align-middle bg-white"}
+
+    def render_id_number(self, value):
+        return mask_id_number(value)
+
+    def value_id_number(self, value):
+        return mask_id_number(value)
+
+    def render_phone(self, value, record):
+        masked = mask_phone(value) or "—"
+        if record.pensioner.phone_known_wrong:
+            return format_html(
+                '<span class="text-decoration-line-through" title="{}">{}</span>', _("known wrong"), masked
+            )
+        return masked
+
+    def value_phone(self, value):
+        return mask_phone(value)
+
+    def render_age(self, value):
+        return age_on(value, timezone.localdate())
+
+    def value_age(self, value):
+        return age_on(value, timezone.localdate())
+
+    def render_next_due_on(self, value):
+        return value.isoformat()
+
+    def render_days(self, value):
+        days = (value - timezone.localdate()).days
+        if days < 0:
+            return format_html(
+                '<span class="text-danger fw-semibold">{}</span>', _("%(days)s overdue") % {"days": -days}
+            )
+        return _("%(days)s left") % {"days": days}
+
+    def value_days(self, value):
+        return (value - timezone.localdate()).days
+
+    def render_last_contact(self, value, record):
+        label = ContactOutcome(value).label if value in ContactOutcome.values else value
+        return format_html(
+            "{}<br><small class='text-body-secondary'>{}</small>", label, record.last_contact_on or ""
+        )
+
+    def value_last_contact(self, value, record):
+        label = ContactOutcome(value).label if value in ContactOutcome.values else value
+        return f"{label} {record.last_contact_on or ''}".strip()

@@ -1,0 +1,185 @@
+"""Queue screens: due soon, overdue, my queue; bulk assignment; contact attempts."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django_filters.views import FilterView
+from django_tables2 import SingleTableMixin
+
+from certification.contacts import WorkRefused, contact_attempt_record, queue_assign
+from certification.display import person_summary
+from certification.forms_work import AssignForm, ContactAttemptForm
+from certification.queues import (
+    DUE_SOON_QUEUE,
+    MY_QUEUE,
+    OVERDUE_QUEUE,
+    QueueFilter,
+    QueueTable,
+    due_soon_counts,
+    overdue_bucket_counts,
+    queue_rows,
+)
+from certification.rules_queue import AGING_BUCKETS
+from certification.visits import VisitRefused, home_visits_assign_team
+from pensioners.filters import AreaDrillDown
+from pensioners.models import CertificationState, Pensioner
+from portal.roles import Capability
+from portal.views_base import AuditedExportMixin, CapabilityRequiredMixin, require_capability
+
+QUEUE_TITLES = {
+    OVERDUE_QUEUE: gettext_lazy("Overdue"),
+    DUE_SOON_QUEUE: gettext_lazy("Due soon"),
+    MY_QUEUE: gettext_lazy("My queue"),
+}
+
+
+class QueueView(CapabilityRequiredMixin, AuditedExportMixin, SingleTableMixin, FilterView):
+    capability = Capability.WORK_QUEUES
+    queue = OVERDUE_QUEUE
+    template_name = "certification/queue.html"
+    table_class = QueueTable
+    filterset_class = QueueFilter
+    table_pagination = {"per_page": 50}
+    export_action = "queue"
+
+    @property
+    def export_name(self):
+        return f"queue-{self.queue}-{timezone.localdate():%Y%m%d}"
+
+    def get_queryset(self):
+        self.today = timezone.localdate()
+        base = self.request.scope.restrict(CertificationState.objects.all())
+        include_snoozed = self.request.GET.get("snoozed") == "1"
+        rows = queue_rows(
+            base, self.queue, self.today, user=self.request.user, include_snoozed=include_snoozed
+        )
+        return rows.select_related("pensioner__community", "assigned_to")
+
+    def get_filterset_kwargs(self, filterset_class):
+        return {
+            **super().get_filterset_kwargs(filterset_class),
+            "scope": self.request.scope,
+            "queue": self.queue,
+        }
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        filtered = self.filterset.qs
+        if self.queue == OVERDUE_QUEUE:
+            counts = overdue_bucket_counts(filtered, self.today)
+            buckets = [(code, label, counts[code]) for code, label, _first, _last in AGING_BUCKETS]
+            total = sum(counts.values())
+        else:
+            counts = due_soon_counts(filtered, self.today)
+            buckets = [
+                ("this_week", _("within 7 days"), counts["this_week"]),
+                ("later", _("8-30 days"), counts["later"]),
+            ]
+            total = counts["this_week"] + counts["later"]
+        context.update(
+            queue=self.queue,
+            title=QUEUE_TITLES[self.queue],
+            buckets=buckets,
+            total=total,
+            drill_down=AreaDrillDown(self.request.scope, self.request.GET.get("area", "")),
+            assign_form=AssignForm(scope=self.request.scope)
+            if self.request.scope.can(Capability.ASSIGN_WORK)
+            else None,
+            include_snoozed=self.request.GET.get("snoozed") == "1",
+        )
+        return context
+
+
+class OverdueQueueView(QueueView):
+    queue = OVERDUE_QUEUE
+
+
+class DueSoonQueueView(QueueView):
+    queue = DUE_SOON_QUEUE
+
+
+class MyQueueView(QueueView):
+    queue = MY_QUEUE
+
+
+def safe_next(request) -> str:
+    """The page to go back to, if it is one of ours (never another site, never a script)."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=False
+    ):
+        return target
+    return ""
+
+
+def _back(request, fallback: str):
+    return redirect(safe_next(request) or fallback)
+
+
+def queue_assign_view(request):
+    """Bulk assignment from a queue page: to a worker, or to a home-visit team (as visit requests)."""
+    require_capability(request, Capability.ASSIGN_WORK)
+    if request.method != "POST":
+        return redirect("queue-overdue")
+    form = AssignForm(request.POST, scope=request.scope)
+    selected = [int(pk) for pk in request.POST.getlist("selected") if pk.isdigit()]
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return _back(request, "queue-overdue")
+    try:
+        worker, team = form.chosen_target()
+        if team is not None:
+            count = home_visits_assign_team(
+                actor=request.user, scope=request.scope, pensioner_ids=selected, team=team
+            )
+            messages.success(
+                request,
+                _("%(count)s people were given to %(team)s as visit requests.")
+                % {"count": count, "team": team},
+            )
+        else:
+            count = queue_assign(
+                actor=request.user, scope=request.scope, pensioner_ids=selected, assignee=worker
+            )
+            who = worker or _("nobody")
+            messages.success(
+                request, _("%(count)s people were assigned to %(who)s.") % {"count": count, "who": who}
+            )
+    except (WorkRefused, VisitRefused) as refusal:
+        for problem in getattr(refusal, "problems", [getattr(refusal, "message", str(refusal))]):
+            messages.error(request, problem)
+    return _back(request, "queue-overdue")
+
+
+def contact_attempt_view(request, pk: int):
+    """Log a contact attempt for a person in scope (from a queue row or the person card)."""
+    pensioner = request.scope.get_or_404(
+        Pensioner.objects.select_related("community__parent", "state"), pk=pk
+    )
+    require_capability(request, Capability.WORK_QUEUES)
+    form = ContactAttemptForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            contact_attempt_record(pensioner=pensioner, actor=request.user, **form.service_arguments())
+        except WorkRefused as refusal:
+            for problem in refusal.problems:
+                form.add_error(None, problem)
+        else:
+            messages.success(
+                request, _("The contact attempt for %(name)s was logged.") % {"name": pensioner.name}
+            )
+            return _back(request, "queue-overdue")
+    context = {**person_summary(pensioner), "form": form, "next": safe_next(request)}
+    return render(
+        request,
+        "certification/contact_attempt.html",
+        context,
+        status=400 if request.method == "POST" else 200,
+    )
