@@ -35,7 +35,9 @@ def test_the_visitor_records_an_outcome_on_a_phone(staff, new_page, log_in, live
     team = VisitTeam.objects.create(name="一组", street=areas["500103003"])
     team.members.add(staff["visit"])
     person = make_pensioner(name="刘奶奶", male=False, certified_on=date(2025, 10, 1), address="民生路8号")
-    visit, _ = home_visit_request(pensioner=person, actor=staff["street"], requested_via="hotline", reason="illness")
+    visit, _ = home_visit_request(
+        pensioner=person, actor=staff["street"], requested_via="hotline", reason="illness"
+    )
     home_visit_schedule(visits=[visit], team=team, visit_date=timezone.localdate(), actor=staff["street"])
     page = new_page(PHONE)
     log_in(page, "t_visit", TEST_PASSWORD)
@@ -55,8 +57,12 @@ def test_the_visit_sheet_prints_to_a_clean_pdf(staff, new_page, log_in, live_ser
     team = VisitTeam.objects.create(name="一组", street=areas["500103003"])
     team.members.add(staff["visit"])
     for number in range(3):
-        person = make_pensioner(name=f"老人{number}", certified_on=date(2025, 10, 1), address=f"民生路{number}号")
-        visit, _ = home_visit_request(pensioner=person, actor=staff["street"], requested_via="hotline", reason="age")
+        person = make_pensioner(
+            name=f"老人{number}", certified_on=date(2025, 10, 1), address=f"民生路{number}号"
+        )
+        visit, _ = home_visit_request(
+            pensioner=person, actor=staff["street"], requested_via="hotline", reason="age"
+        )
         home_visit_schedule(visits=[visit], team=team, visit_date=timezone.localdate(), actor=staff["street"])
     page = new_page()
     log_in(page, "t_visit", TEST_PASSWORD)

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from certification.models import Certification, Channel
+from certification.reminders import next_reminder_for
 from certification.rules import (
     CONSULAR_BODIES,
     COUNTER_METHODS,
@@ -121,6 +123,8 @@ def card_extras(request, pensioner) -> dict:
     attempts = pensioner.contact_attempts.select_related("made_by")[:50]
     visits = pensioner.home_visits.select_related("team").order_by("-requested_at")[:20]
     open_cases = pensioner.death_cases.filter(status="open")
+    outbox = pensioner.messages.prefetch_related("send_attempts").order_by("-planned_at")[:30]
+    next_reminder = next_reminder_for(pensioner, pensioner.state, timezone.localdate())
     return {
         "actions": actions,
         "latest_channel_label": Channel(latest_channel).label if latest_channel in Channel.values else "",
@@ -133,5 +137,6 @@ def card_extras(request, pensioner) -> dict:
             },
             {"template": "certification/includes/_contact_attempts.html", "attempts": attempts},
             {"template": "certification/includes/_home_visits.html", "visits": visits},
+            {"template": "certification/includes/_messages.html", "messages": outbox, "next": next_reminder},
         ],
     }

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from certification import views, views_cases, views_queues, views_visits
+from certification import views, views_cases, views_queues, views_reminders, views_visits
 
 urlpatterns = [
     path("counter/", views.counter_desk, name="counter-desk"),
@@ -27,6 +27,12 @@ urlpatterns = [
     path("visits/<int:pk>/outcome/", views_visits.home_visit_outcome_view, name="home-visit-outcome"),
     path("visits/<int:pk>/certify/", views_visits.home_visit_certify_view, name="home-visit-certify"),
     path("visits/<int:pk>/cancel/", views_visits.home_visit_cancel_view, name="home-visit-cancel"),
+    # Reminders
+    path("messages/templates/", views_reminders.message_templates, name="message-templates"),
+    path(
+        "messages/templates/<slug:key>/", views_reminders.message_template_edit, name="message-template-edit"
+    ),
+    path("messages/jobs/", views_reminders.reminder_jobs, name="reminder-jobs"),
     # Death reports and cases
     path("death-cases/", views_cases.DeathCaseListView.as_view(), name="death-cases"),
     path("death-cases/<int:pk>/", views_cases.death_case_detail, name="death-case"),

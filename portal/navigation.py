@@ -52,6 +52,10 @@ NAVIGATION: list[NavItem | NavGroup] = [
         "bi-clipboard-check",
         [
             NavItem(_("Death reports"), "death-cases", Capability.DECIDE, "bi-exclamation-octagon"),
+            NavItem(_("Reminder job"), "reminder-jobs", Capability.VIEW_JOBS, "bi-send-check"),
+            NavItem(
+                _("Message templates"), "message-templates", Capability.EDIT_TEMPLATES, "bi-chat-left-text"
+            ),
             NavItem(_("Audit log"), "audit-log", Capability.VIEW_AUDIT, "bi-journal-text"),
         ],
     ),

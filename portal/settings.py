@@ -10,6 +10,7 @@ from datetime import time
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -181,7 +182,12 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_ALWAYS_EAGER = env_flag("CELERY_TASK_ALWAYS_EAGER", False)
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE = {
+    # Plan the day's reminders before the sending hours open (dispatch also catches up a missed plan).
+    "plan-reminders": {"task": "certification.tasks.plan_reminders", "schedule": crontab(hour=7, minute=30)},
+    # Send what is queued, a minute's worth at a time (the per-minute cap holds across runs).
+    "dispatch-reminders": {"task": "certification.tasks.dispatch_reminders", "schedule": 60.0},
+}
 
 DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5-responsive.html"
 DJANGO_TABLES2_TABLE_ATTRS = {"class": "table table-sm table-hover align-middle"}
@@ -218,8 +224,8 @@ REMINDER_FINAL_DAYS_BEFORE = env_int("REMINDER_FINAL_DAYS_BEFORE", 7)
 REMINDER_OVERDUE_DAYS_AFTER = env_int("REMINDER_OVERDUE_DAYS_AFTER", 1)
 SMS_SEND_FROM = time(env_int("SMS_SEND_FROM_HOUR", 8), 0)
 SMS_SEND_UNTIL = time(env_int("SMS_SEND_UNTIL_HOUR", 20), 0)
-SMS_RATE_PER_MINUTE = env_int("SMS_RATE_PER_MINUTE", 3000)
-SMS_DAILY_CAP = env_int("SMS_DAILY_CAP", 200000)
+SMS_RATE_PER_MINUTE = env_int("SMS_RATE_PER_MINUTE", 15000)
+SMS_DAILY_CAP = env_int("SMS_DAILY_CAP", 500000)
 SMS_SIGNATURE = os.environ.get("SMS_SIGNATURE", "【重庆市12333】")
 SMS_BACKEND = os.environ.get("SMS_BACKEND", "console")
 SMS_FILE_PATH = os.environ.get("SMS_FILE_PATH", str(BASE_DIR / ".run" / "sms.jsonl"))

@@ -84,3 +84,10 @@ OUT_OF_SCOPE_BUILDERS: dict = {
     "home-visit-cancel": _visit,
     "death-case": _death_case,
 }
+
+
+# URLs whose parameter names something city-wide, not a record of an area: the role decides (tested with
+# 403 elsewhere); anonymous visitors still get the login page.
+CITY_WIDE_PARAMETERS: dict = {
+    "message-template-edit": {"key": "first_reminder"},
+}

@@ -7,7 +7,7 @@ fails: no screen can slip out of the scoping rules unnoticed.
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from portal.tests.out_of_scope import OUT_OF_SCOPE_BUILDERS
+from portal.tests.out_of_scope import CITY_WIDE_PARAMETERS, OUT_OF_SCOPE_BUILDERS
 
 PUBLIC_URL_NAMES = {"login", "set_language", "healthz"}
 
@@ -23,7 +23,9 @@ def all_named_patterns(resolver=None, prefix=""):
 
 
 PATTERNS = sorted(all_named_patterns(), key=lambda item: item[0])
-NAMES_WITH_PARAMETERS = [name for name, pattern in PATTERNS if pattern.pattern.regex.groupindex]
+NAMES_WITH_PARAMETERS = [
+    name for name, pattern in PATTERNS if pattern.pattern.regex.groupindex and name not in CITY_WIDE_PARAMETERS
+]
 NAMES_WITHOUT_PARAMETERS = [name for name, pattern in PATTERNS if not pattern.pattern.regex.groupindex]
 
 
@@ -61,6 +63,12 @@ def test_records_out_of_scope_are_not_found(client, staff, name, viewer):
     for method in (client.get, client.post):
         response = method(url)
         assert response.status_code == 404, (name, viewer, method.__name__, response.status_code)
+
+
+@pytest.mark.parametrize("name", sorted(CITY_WIDE_PARAMETERS))
+def test_anonymous_visitor_gets_the_login_page_for_city_wide_settings(client, db, name):
+    response = client.get(reverse(name, kwargs=CITY_WIDE_PARAMETERS[name]))
+    assert response.status_code == 302 and response["Location"].startswith("/accounts/login/?next=")
 
 
 def test_public_pages_answer_without_login(client, db):
