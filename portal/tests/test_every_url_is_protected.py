@@ -24,7 +24,9 @@ def all_named_patterns(resolver=None, prefix=""):
 
 PATTERNS = sorted(all_named_patterns(), key=lambda item: item[0])
 NAMES_WITH_PARAMETERS = [
-    name for name, pattern in PATTERNS if pattern.pattern.regex.groupindex and name not in CITY_WIDE_PARAMETERS
+    name
+    for name, pattern in PATTERNS
+    if pattern.pattern.regex.groupindex and name not in CITY_WIDE_PARAMETERS
 ]
 NAMES_WITHOUT_PARAMETERS = [name for name, pattern in PATTERNS if not pattern.pattern.regex.groupindex]
 
