@@ -94,6 +94,8 @@ def django_setup() -> None:
     os.environ.update(bench_env())
     sys.path.insert(0, str(BENCH))
     sys.path.insert(0, str(APP_ROOT))
+    # Celery's Django fix-up puts the current directory first on sys.path: make that the code under test.
+    os.chdir(APP_ROOT)
     import django
 
     django.setup()

@@ -123,6 +123,7 @@ def card_extras(request, pensioner) -> dict:
     attempts = pensioner.contact_attempts.select_related("made_by")[:50]
     visits = pensioner.home_visits.select_related("team").order_by("-requested_at")[:20]
     open_cases = pensioner.death_cases.filter(status="open")
+    evidence = pensioner.supporting_evidence.select_related("source")[:20]
     outbox = pensioner.messages.prefetch_related("send_attempts").order_by("-planned_at")[:30]
     next_reminder = next_reminder_for(pensioner, pensioner.state, timezone.localdate())
     return {
@@ -135,6 +136,7 @@ def card_extras(request, pensioner) -> dict:
                 "certifications": certifications,
                 "can_void": scope.can(Capability.VOID_CERTIFICATION),
             },
+            {"template": "certification/includes/_supporting_evidence.html", "evidence": evidence},
             {"template": "certification/includes/_contact_attempts.html", "attempts": attempts},
             {"template": "certification/includes/_home_visits.html", "visits": visits},
             {"template": "certification/includes/_messages.html", "messages": outbox, "next": next_reminder},

@@ -559,8 +559,9 @@ class OutboxMessage(models.Model):
             models.Index(
                 fields=["id"], name="outbox_to_send", condition=models.Q(status__in=["queued", "sending"])
             ),
-            models.Index(fields=["pensioner", "-planned_at"], name="outbox_person_recent"),
-            models.Index(fields=["status", "sent_at"], name="outbox_status_sent"),
+            # Counting what was sent today needs only sent rows: a partial index that queued inserts skip.
+            # (The card lists a person's messages through the unique constraint's index.)
+            models.Index(fields=["sent_at"], name="outbox_sent_at", condition=models.Q(status="sent")),
         ]
 
     def __str__(self) -> str:
@@ -608,3 +609,54 @@ class JobRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.moment:%Y-%m-%d %H:%M}"
+
+
+class DataSource(models.Model):
+    """Another agency's data: which signals it carries and whether its alive signal certifies alone."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=60, unique=True)
+    carries_alive = models.BooleanField(_("carries alive signals"), default=False)
+    carries_death = models.BooleanField(_("carries death signals"), default=False)
+    alive_certifies_alone = models.BooleanField(_("an alive signal certifies alone"), default=False)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("data source")
+        verbose_name_plural = _("data sources")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SupportingEvidenceQuerySet(AreaScopedQuerySet):
+    pass
+
+
+class SupportingEvidence(models.Model):
+    """An alive signal from a source that does not certify alone (travel, banks): kept on the card."""
+
+    pensioner = models.ForeignKey(Pensioner, on_delete=models.PROTECT, related_name="supporting_evidence")
+    area_code = models.CharField(max_length=12, db_collation="C")
+    source = models.ForeignKey(DataSource, on_delete=models.PROTECT, related_name="+")
+    evidence_date = models.DateField(_("data date"))
+    reference = models.CharField(_("reference"), max_length=64)
+    import_job = models.ForeignKey(
+        "portal.ImportJob", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    received_at = models.DateTimeField(_("received"), auto_now_add=True)
+
+    objects = SupportingEvidenceQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("supporting evidence")
+        verbose_name_plural = _("supporting evidence")
+        ordering = ["-evidence_date", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["source", "reference"], name="supporting_evidence_once")
+        ]
+        indexes = [models.Index(fields=["pensioner", "-evidence_date"], name="evidence_person_date")]
+
+    def __str__(self) -> str:
+        return f"{self.source} {self.evidence_date}"

@@ -1,6 +1,9 @@
 from django.urls import path
 
-from certification import views, views_cases, views_queues, views_reminders, views_visits
+from certification import views, views_cases, views_queues, views_reminders, views_sources, views_visits
+from portal.import_views import ImportUploadView
+from portal.models import ImportKind
+from portal.roles import Capability
 
 urlpatterns = [
     path("counter/", views.counter_desk, name="counter-desk"),
@@ -33,6 +36,15 @@ urlpatterns = [
         "messages/templates/<slug:key>/", views_reminders.message_template_edit, name="message-template-edit"
     ),
     path("messages/jobs/", views_reminders.reminder_jobs, name="reminder-jobs"),
+    # Data comparison
+    path(
+        "comparison/import/",
+        ImportUploadView.as_view(kind=ImportKind.COMPARISON, capability=Capability.IMPORT_COMPARISON),
+        name="comparison-import",
+    ),
+    path("comparison/sources/", views_sources.data_sources, name="data-sources"),
+    path("comparison/sources/new/", views_sources.data_source_edit, name="data-source-create"),
+    path("comparison/sources/<int:pk>/", views_sources.data_source_edit, name="data-source-edit"),
     # Death reports and cases
     path("death-cases/", views_cases.DeathCaseListView.as_view(), name="death-cases"),
     path("death-cases/<int:pk>/", views_cases.death_case_detail, name="death-case"),

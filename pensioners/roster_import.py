@@ -169,7 +169,7 @@ def check_roster_row(row_number: int, raw: dict, *, today: date, community_codes
 
 
 def roster_import(
-    *, path: str | Path, actor=None, dry_run: bool = False, progress: ProgressCallback | None = None
+    *, path: str | Path, actor=None, dry_run: bool = False, progress: ProgressCallback | None = None, job=None
 ) -> ImportSummary:
     """Import a roster file. Raises UnreadableFile (nothing written) if the file cannot be read."""
     progress = progress or (lambda stage, done, total: None)

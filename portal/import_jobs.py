@@ -65,7 +65,9 @@ def import_job_run(*, job_id: int) -> ImportJob:
         )
 
     try:
-        summary = importer(path=job.file.path, actor=job.created_by, dry_run=job.dry_run, progress=report)
+        summary = importer(
+            path=job.file.path, actor=job.created_by, dry_run=job.dry_run, progress=report, job=job
+        )
     except UnreadableFile as error:
         ImportJob.objects.filter(pk=job_id).update(
             status=ImportStatus.FAILED, error=str(error), finished_at=timezone.now(), stage=""

@@ -6,7 +6,9 @@ import csv
 import sys
 from pathlib import Path
 
+from django.conf import settings
 from django.core.management.base import CommandError
+from django.utils import translation
 
 from portal.tabular import UnreadableFile
 
@@ -26,6 +28,7 @@ def run_import_command(command, importer, *, path: str, dry_run: bool, rejects_p
     """Run an import for a management command: reasons on stderr, the one-line summary last on stdout."""
     if not Path(path).is_file():
         raise CommandError(f"no such file: {path}")
+    translation.activate(settings.LANGUAGE_CODE)  # reasons in the rejects file are for Chinese staff
     try:
         summary = importer(path=path, dry_run=dry_run)
     except UnreadableFile as error:

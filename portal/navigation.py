@@ -64,6 +64,13 @@ NAVIGATION: list[NavItem | NavGroup] = [
         "bi-upload",
         [
             NavItem(_("Roster import"), "roster-import", Capability.IMPORT_ROSTER, "bi-people"),
+            NavItem(
+                _("Data comparison import"),
+                "comparison-import",
+                Capability.IMPORT_COMPARISON,
+                "bi-database-check",
+            ),
+            NavItem(_("Data sources"), "data-sources", Capability.IMPORT_COMPARISON, "bi-diagram-3"),
         ],
     ),
 ]

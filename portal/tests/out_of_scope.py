@@ -90,4 +90,5 @@ OUT_OF_SCOPE_BUILDERS: dict = {
 # 403 elsewhere); anonymous visitors still get the login page.
 CITY_WIDE_PARAMETERS: dict = {
     "message-template-edit": {"key": "first_reminder"},
+    "data-source-edit": {"pk": 1},
 }

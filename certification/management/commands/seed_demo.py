@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from certification.demo import demo_work_create
 from pensioners.areas import area_generate_communities, area_load_divisions
@@ -30,6 +30,7 @@ class Command(BaseCommand):
     def handle(self, *args, pensioners, seed, force, if_empty, **options):
         if not settings.DEBUG and not force:
             raise CommandError("seed_demo writes demo data and refuses to run with DEBUG off; use --force.")
+        translation.activate(settings.LANGUAGE_CODE)
         if if_empty and User.objects.exists():
             self.stdout.write("seeded=0 reason=database-not-empty")
             return
