@@ -24,3 +24,12 @@ def dispatch_reminders() -> dict:
     ):
         reminders_plan()
     return reminders_dispatch().counts
+
+
+@shared_task(acks_late=True)
+def refresh_city_report() -> float:
+    from certification.reports import report_snapshot_refresh
+    from pensioners.models import Area, AreaLevel
+
+    city = Area.objects.filter(level=AreaLevel.CITY).first()
+    return report_snapshot_refresh(area=city).seconds if city else 0.0

@@ -1,6 +1,13 @@
 from django.urls import path
 
-from certification import views, views_cases, views_queues, views_reminders, views_sources, views_visits
+from certification import (
+    views,
+    views_cases,
+    views_queues,
+    views_reminders,
+    views_sources,
+    views_visits,
+)
 from portal.import_views import ImportUploadView
 from portal.models import ImportKind
 from portal.roles import Capability

@@ -23,12 +23,13 @@ class _Echo:
         return value
 
 
-def table_rows(table_class, queryset: QuerySet, *, table_kwargs: dict | None = None) -> Iterator[list]:
+def table_rows(table_class, queryset: QuerySet | list, *, table_kwargs: dict | None = None) -> Iterator[list]:
     """The header, then one list of exported values per record, reading `CHUNK_ROWS` at a time."""
     table_kwargs = table_kwargs or {}
     header_done = False
     chunk = []
-    for record in queryset.iterator(chunk_size=CHUNK_ROWS):
+    records = queryset.iterator(chunk_size=CHUNK_ROWS) if hasattr(queryset, "iterator") else iter(queryset)
+    for record in records:
         chunk.append(record)
         if len(chunk) == CHUNK_ROWS:
             yield from _chunk_values(table_class, chunk, table_kwargs, with_header=not header_done)

@@ -47,6 +47,7 @@ NAVIGATION: list[NavItem | NavGroup] = [
             NavItem(_("Standing list (台账)"), "home-service-list", Capability.PLAN_VISITS, "bi-card-list"),
         ],
     ),
+    NavItem(_("Reports"), "reports", Capability.VIEW_REPORTS, "bi-bar-chart-line"),
     NavGroup(
         _("Supervision"),
         "bi-clipboard-check",

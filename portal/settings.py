@@ -187,6 +187,11 @@ CELERY_BEAT_SCHEDULE = {
     "plan-reminders": {"task": "certification.tasks.plan_reminders", "schedule": crontab(hour=7, minute=30)},
     # Send what is queued, a minute's worth at a time (the per-minute cap holds across runs).
     "dispatch-reminders": {"task": "certification.tasks.dispatch_reminders", "schedule": 60.0},
+    # The city's report figures, recomputed before the working day (supervisors can refresh on demand).
+    "refresh-city-report": {
+        "task": "certification.tasks.refresh_city_report",
+        "schedule": crontab(hour=6, minute=0),
+    },
 }
 
 DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5-responsive.html"

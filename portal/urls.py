@@ -23,4 +23,5 @@ urlpatterns = [
     path("imports/<int:pk>/rejects/", import_views.import_job_rejects, name="import-job-rejects"),
     path("pensioners/", include("pensioners.urls")),
     path("certification/", include("certification.urls")),
+    path("reports/", include("certification.report_urls")),
 ]

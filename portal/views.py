@@ -35,6 +35,7 @@ def dashboard(request):
         except ImportError:
             continue
         panels.extend(provide(request))
+    panels.sort(key=lambda panel: panel.get("order", 50))
     return render(request, "portal/dashboard.html", {"panels": panels})
 
 

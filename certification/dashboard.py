@@ -1,0 +1,97 @@
+"""What each role sees first: their queues, today's visits, pending decisions, the jobs' health."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from certification.models import DeathCase, DeathCaseStatus, HomeVisit, JobRun
+from certification.queues import DUE_SOON_QUEUE, MY_QUEUE, OVERDUE_QUEUE, queue_rows
+from certification.views_reminders import plan_is_stale
+from pensioners.models import CertificationState
+from portal.models import ImportJob
+from portal.roles import Capability
+
+
+def _stat(label, value, url, icon, order, css="", query=""):
+    return {
+        "template": "portal/includes/_stat_panel.html",
+        "label": label,
+        "value": value,
+        "url": url,
+        "query": query,
+        "icon": icon,
+        "order": order,
+        "css": css,
+    }
+
+
+def panels(request) -> list[dict]:
+    scope = request.scope
+    today = timezone.localdate()
+    found = []
+    if scope.can(Capability.WORK_QUEUES):
+        base = scope.restrict(CertificationState.objects.all())
+        found.append(
+            _stat(
+                _("Overdue"),
+                queue_rows(base, OVERDUE_QUEUE, today).count(),
+                "queue-overdue",
+                "bi-alarm",
+                20,
+                "text-danger",
+            )
+        )
+        found.append(
+            _stat(
+                _("Due in the next 30 days"),
+                queue_rows(base, DUE_SOON_QUEUE, today).count(),
+                "queue-due-soon",
+                "bi-hourglass-split",
+                30,
+                "text-warning",
+            )
+        )
+        mine = queue_rows(base, MY_QUEUE, today, user=request.user).count()
+        if mine:
+            found.append(_stat(_("Assigned to me"), mine, "queue-mine", "bi-person-lines-fill", 35))
+    if scope.can(Capability.DO_VISITS):
+        visits = scope.restrict(HomeVisit.objects.open()).filter(scheduled_on=today).count()
+        found.append(
+            _stat(
+                _("Home visits today"),
+                visits,
+                "my-visits",
+                "bi-signpost-split",
+                15 if scope.is_visitor else 40,
+            )
+        )
+    if scope.can(Capability.DECIDE):
+        pending = scope.restrict(DeathCase.objects.filter(status=DeathCaseStatus.OPEN)).count()
+        found.append(
+            _stat(
+                _("Death reports waiting"),
+                pending,
+                "death-cases",
+                "bi-exclamation-octagon",
+                45,
+                "text-danger" if pending else "",
+            )
+        )
+    if scope.can(Capability.VIEW_JOBS):
+        found.append(
+            {
+                "template": "certification/includes/_jobs_panel.html",
+                "order": 90,
+                "last_plan": JobRun.objects.filter(kind="plan").order_by("-started_at").first(),
+                "last_dispatch": JobRun.objects.filter(kind="dispatch").order_by("-started_at").first(),
+                "stale": plan_is_stale(),
+                "stale_hours": settings.REMINDER_RUN_STALE_HOURS,
+                "last_imports": list(scope.restrict(ImportJob.objects.order_by("-created_at"))[:3]),
+                "recent": timezone.now() - timedelta(hours=settings.REMINDER_RUN_STALE_HOURS),
+            }
+        )
+    return found

@@ -1,0 +1,143 @@
+"""The report tables (display and CSV/XLSX export). Reports hold counts only: nothing to mask."""
+
+import django_tables2 as tables
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from certification.models import Channel, ContactKind, ContactOutcome, VisitOutcome, VisitStatus
+
+
+class CoverageTable(tables.Table):
+    name = tables.Column(verbose_name=_("Area"), accessor="name", orderable=False)
+    pensioners = tables.Column(verbose_name=_("Pensioners"), accessor="values__pensioners")
+    certified = tables.Column(verbose_name=_("Certified in period"), accessor="values__certified")
+    percent = tables.Column(verbose_name=_("%"), accessor="certified_percent")
+    due_soon = tables.Column(verbose_name=_("Due soon"), accessor="values__due_soon")
+    overdue_1_30 = tables.Column(verbose_name=_("Overdue 1-30"), accessor="values__overdue_1_30")
+    overdue_31_90 = tables.Column(verbose_name=_("Overdue 31-90"), accessor="values__overdue_31_90")
+    overdue_90_plus = tables.Column(verbose_name=_("Overdue 90+"), accessor="values__overdue_90_plus")
+    overdue_80_plus = tables.Column(verbose_name=_("Overdue aged 80+"), accessor="values__overdue_80_plus")
+    overdue_90_plus_age = tables.Column(
+        verbose_name=_("Overdue aged 90+"), accessor="values__overdue_90_plus_age"
+    )
+    suspended = tables.Column(verbose_name=_("Suspended"), accessor="values__suspended")
+    terminated = tables.Column(verbose_name=_("Terminated"), accessor="values__terminated")
+    death_reported = tables.Column(verbose_name=_("Open death cases"), accessor="values__death_reported")
+
+    class Meta:
+        orderable = False
+        attrs = {"class": "table table-sm table-hover align-middle bg-white text-end report-table"}
+        row_attrs = {
+            "class": lambda table, record: (
+                "table-light fw-semibold" if record.code == table.total_code else ""
+            )
+        }
+
+    def __init__(self, *args, drill_down: bool = False, total_code: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.drill_down = drill_down
+        self.total_code = total_code
+
+    def render_name(self, record):
+        if record.code == self.total_code:
+            return format_html("{} · {}", _("Total"), record.name)
+        if self.drill_down:
+            return format_html('<a href="{}?area={}">{}</a>', reverse("reports"), record.code, record.name)
+        return record.name
+
+    def value_name(self, record):
+        return f"{record.name} ({record.code})"
+
+    def render_percent(self, value):
+        return f"{value}%"
+
+
+class ChannelMixTable(tables.Table):
+    channel = tables.Column(verbose_name=_("Channel of the latest certification"))
+    count = tables.Column(verbose_name=_("People"))
+    share = tables.Column(verbose_name=_("%"))
+
+    class Meta:
+        orderable = False
+        attrs = {"class": "table table-sm align-middle bg-white report-table"}
+
+
+class MonthlyTable(tables.Table):
+    """A month per row: certifications by channel, newly overdue, reminders sent and failed."""
+
+    month = tables.Column(verbose_name=_("Month"))
+
+    class Meta:
+        orderable = False
+        attrs = {"class": "table table-sm align-middle bg-white text-end report-table"}
+
+    def __init__(self, *args, **kwargs):
+        extra = [(f"c_{value}", tables.Column(verbose_name=label)) for value, label in Channel.choices]
+        extra += [
+            ("newly_overdue", tables.Column(verbose_name=_("Newly overdue"))),
+            ("reminders_sent", tables.Column(verbose_name=_("Reminders sent"))),
+            ("reminders_failed", tables.Column(verbose_name=_("Reminders failed"))),
+        ]
+        super().__init__(*args, extra_columns=extra, **kwargs)
+
+
+class StaffActivityTable(tables.Table):
+    staff = tables.Column(verbose_name=_("Staff member"))
+    office = tables.Column(verbose_name=_("Office"))
+    channel = tables.Column(verbose_name=_("Channel"))
+    count = tables.Column(verbose_name=_("Certifications recorded"))
+
+    class Meta:
+        orderable = False
+        attrs = {"class": "table table-sm align-middle bg-white report-table"}
+
+    def render_channel(self, value):
+        return Channel(value).label if value in Channel.values else value
+
+    def value_channel(self, value):
+        return self.render_channel(value)
+
+
+class VisitActivityTable(tables.Table):
+    status = tables.Column(verbose_name=_("Visit status"))
+    outcome = tables.Column(verbose_name=_("Outcome"))
+    count = tables.Column(verbose_name=_("Visits"))
+
+    class Meta:
+        orderable = False
+        attrs = {"class": "table table-sm align-middle bg-white report-table"}
+
+    def render_status(self, value):
+        return VisitStatus(value).label if value in VisitStatus.values else value
+
+    def value_status(self, value):
+        return self.render_status(value)
+
+    def render_outcome(self, value):
+        return VisitOutcome(value).label if value in VisitOutcome.values else "—"
+
+    def value_outcome(self, value):
+        return self.render_outcome(value)
+
+
+class ContactActivityTable(tables.Table):
+    kind = tables.Column(verbose_name=_("How"))
+    outcome = tables.Column(verbose_name=_("Outcome"))
+    count = tables.Column(verbose_name=_("Attempts"))
+
+    class Meta:
+        orderable = False
+        attrs = {"class": "table table-sm align-middle bg-white report-table"}
+
+    def render_kind(self, value):
+        return ContactKind(value).label if value in ContactKind.values else value
+
+    def value_kind(self, value):
+        return self.render_kind(value)
+
+    def render_outcome(self, value):
+        return ContactOutcome(value).label if value in ContactOutcome.values else value
+
+    def value_outcome(self, value):
+        return self.render_outcome(value)
