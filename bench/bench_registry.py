@@ -213,26 +213,26 @@ def stop_server(server: subprocess.Popen) -> None:
 
 
 def http_latencies(port: int, warm: dict, measured: dict, rng: random.Random) -> dict:
-    """{username: {kind: [(ms, q, count), ...]}}; kinds interleaved so background load hits all alike."""
-    results: dict = {}
+    """{username: {kind: [(ms, q, count), ...]}}. Users and kinds are interleaved in one shuffled
+    sequence, so that background load on the machine hits every user and kind alike."""
+    browsers = {}
     for username, _, _ in USERS:
-        browser = Browser(port)
-        browser.login(username)
+        browsers[username] = Browser(port)
+        browsers[username].login(username)
         for kind, _ in KINDS:  # warm both workers' code paths, not measured
             for q in warm[username][kind]:
-                browser.request("GET", "/pensioners/?" + urllib.parse.urlencode({"q": q}))
-        order = [(kind, q) for kind, _ in KINDS for q in measured[username][kind]]
-        rng.shuffle(order)
-        per_kind: dict[str, list] = {kind: [] for kind, _ in KINDS}
-        for kind, q in order:
-            path = "/pensioners/?" + urllib.parse.urlencode({"q": q})
-            started = time.perf_counter()
-            status, location, page = browser.request("GET", path)
-            elapsed = (time.perf_counter() - started) * 1000
-            if status != 200:
-                raise SystemExit(f"{username} {path}: HTTP {status} {location}")
-            per_kind[kind].append((elapsed, q, match_count(page)))
-        results[username] = per_kind
+                browsers[username].request("GET", "/pensioners/?" + urllib.parse.urlencode({"q": q}))
+    order = [(u, kind, q) for u, _, _ in USERS for kind, _ in KINDS for q in measured[u][kind]]
+    rng.shuffle(order)
+    results: dict = {u: {kind: [] for kind, _ in KINDS} for u, _, _ in USERS}
+    for username, kind, q in order:
+        path = "/pensioners/?" + urllib.parse.urlencode({"q": q})
+        started = time.perf_counter()
+        status, location, page = browsers[username].request("GET", path)
+        elapsed = (time.perf_counter() - started) * 1000
+        if status != 200:
+            raise SystemExit(f"{username} {path}: HTTP {status} {location}")
+        results[username][kind].append((elapsed, q, match_count(page)))
     return results
 
 
@@ -365,6 +365,9 @@ def write_report(meta: dict, latencies: dict, explained: list[dict], phases: str
         "",
         f"## Search over HTTP: `GET /pensioners/?q=...` (ms, client-side wall clock; target p95 ≤ {P95_TARGET_MS:.0f})",
         "",
+        f"Load average before/after the search phase: {meta['search_load_before']} / {meta['search_load_after']} "
+        "(2 cores; other work on the machine shows up as tail latency).",
+        "",
     ]
     header = (
         "| kind | " + " | ".join(f"{label} p50 / p95 / max" for _, label, _ in USERS) + " | matches (admin) |"
@@ -488,10 +491,12 @@ def main() -> None:
     warm = {u: {k: v[: args.warmup] for k, v in per.items()} for u, per in queries.items()}
     print(f"[search] gunicorn on :{args.port} ...", flush=True)
     server = start_server(args.port, args.workers, RESULTS / "gunicorn.log")
+    meta["search_load_before"] = load_average()
     try:
         latencies = http_latencies(args.port, warm, measured, rng)
     finally:
         stop_server(server)
+    meta["search_load_after"] = load_average()
     (RESULTS / "registry_latencies.json").write_text(json.dumps(latencies, ensure_ascii=False))
     worst = {
         username: {kind: max(samples)[1] if samples else "" for kind, samples in per_kind.items()}

@@ -74,51 +74,54 @@ def card_extras(request, pensioner) -> dict:
     )
     for certification in certifications:
         certification.facts = evidence_summary(certification)
-    actions = []
-    if scope.can(Capability.RECORD_COUNTER):
-        actions.append(
-            {
-                "label": _("Counter certification"),
-                "url": reverse("record-counter", args=[pensioner.pk]),
-                "icon": "bi-person-check",
-            }
-        )
-    if scope.can(Capability.RECORD_HOME_VISIT):
-        actions.append(
-            {
-                "label": _("Home-visit certification"),
-                "url": reverse("record-home-visit", args=[pensioner.pk]),
-                "icon": "bi-house-check",
-                "css": "btn-outline-primary",
-            }
-        )
-    if scope.can(Capability.RECORD_CONSULAR) and pensioner.abroad_country:
-        actions.append(
-            {
-                "label": _("Consular paper form"),
-                "url": reverse("record-consular", args=[pensioner.pk]),
-                "icon": "bi-envelope-paper",
-                "css": "btn-outline-primary",
-            }
-        )
-    if scope.can(Capability.WORK_QUEUES):
-        actions.append(
-            {
-                "label": _("Log contact"),
-                "url": reverse("contact-attempt", args=[pensioner.pk]),
-                "icon": "bi-telephone",
-                "css": "btn-outline-secondary",
-            }
-        )
-    if scope.can(Capability.PLAN_VISITS):
-        actions.append(
-            {
-                "label": _("Request a home visit"),
-                "url": reverse("home-visit-request", args=[pensioner.pk]),
-                "icon": "bi-house-add",
-                "css": "btn-outline-secondary",
-            }
-        )
+    # (capability, label, url name, icon, button style, shown only for people abroad)
+    possible = [
+        (
+            Capability.RECORD_COUNTER,
+            _("Counter certification"),
+            "record-counter",
+            "bi-person-check",
+            "btn-primary",
+            False,
+        ),
+        (
+            Capability.RECORD_HOME_VISIT,
+            _("Home-visit certification"),
+            "record-home-visit",
+            "bi-house-check",
+            "btn-outline-primary",
+            False,
+        ),
+        (
+            Capability.RECORD_CONSULAR,
+            _("Consular paper form"),
+            "record-consular",
+            "bi-envelope-paper",
+            "btn-outline-primary",
+            True,
+        ),
+        (
+            Capability.WORK_QUEUES,
+            _("Log contact"),
+            "contact-attempt",
+            "bi-telephone",
+            "btn-outline-secondary",
+            False,
+        ),
+        (
+            Capability.PLAN_VISITS,
+            _("Request a home visit"),
+            "home-visit-request",
+            "bi-house-add",
+            "btn-outline-secondary",
+            False,
+        ),
+    ]
+    actions = [
+        {"label": label, "url": reverse(url_name, args=[pensioner.pk]), "icon": icon, "css": css}
+        for capability, label, url_name, icon, css, abroad_only in possible
+        if scope.can(capability) and (pensioner.abroad_country or not abroad_only)
+    ]
     latest_channel = pensioner.state.latest_channel
     attempts = pensioner.contact_attempts.select_related("made_by")[:50]
     visits = pensioner.home_visits.select_related("team").order_by("-requested_at")[:20]

@@ -82,62 +82,46 @@ class MonthlyTable(tables.Table):
         super().__init__(*args, extra_columns=extra, **kwargs)
 
 
+class LabelColumn(tables.Column):
+    """A column of stored codes shown (and exported) as their labels."""
+
+    def __init__(self, *args, choices, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.labels = dict(choices)
+
+    def render(self, value):
+        return self.labels.get(value, value or "—")
+
+    def value(self, value):
+        return self.render(value)
+
+
 class StaffActivityTable(tables.Table):
     staff = tables.Column(verbose_name=_("Staff member"))
     office = tables.Column(verbose_name=_("Office"))
-    channel = tables.Column(verbose_name=_("Channel"))
+    channel = LabelColumn(verbose_name=_("Channel"), choices=Channel.choices)
     count = tables.Column(verbose_name=_("Certifications recorded"))
 
     class Meta:
         orderable = False
         attrs = {"class": "table table-sm align-middle bg-white report-table"}
 
-    def render_channel(self, value):
-        return Channel(value).label if value in Channel.values else value
-
-    def value_channel(self, value):
-        return self.render_channel(value)
-
 
 class VisitActivityTable(tables.Table):
-    status = tables.Column(verbose_name=_("Visit status"))
-    outcome = tables.Column(verbose_name=_("Outcome"))
+    status = LabelColumn(verbose_name=_("Visit status"), choices=VisitStatus.choices)
+    outcome = LabelColumn(verbose_name=_("Outcome"), choices=VisitOutcome.choices, empty_values=())
     count = tables.Column(verbose_name=_("Visits"))
 
     class Meta:
         orderable = False
         attrs = {"class": "table table-sm align-middle bg-white report-table"}
 
-    def render_status(self, value):
-        return VisitStatus(value).label if value in VisitStatus.values else value
-
-    def value_status(self, value):
-        return self.render_status(value)
-
-    def render_outcome(self, value):
-        return VisitOutcome(value).label if value in VisitOutcome.values else "—"
-
-    def value_outcome(self, value):
-        return self.render_outcome(value)
-
 
 class ContactActivityTable(tables.Table):
-    kind = tables.Column(verbose_name=_("How"))
-    outcome = tables.Column(verbose_name=_("Outcome"))
+    kind = LabelColumn(verbose_name=_("How"), choices=ContactKind.choices)
+    outcome = LabelColumn(verbose_name=_("Outcome"), choices=ContactOutcome.choices)
     count = tables.Column(verbose_name=_("Attempts"))
 
     class Meta:
         orderable = False
         attrs = {"class": "table table-sm align-middle bg-white report-table"}
-
-    def render_kind(self, value):
-        return ContactKind(value).label if value in ContactKind.values else value
-
-    def value_kind(self, value):
-        return self.render_kind(value)
-
-    def render_outcome(self, value):
-        return ContactOutcome(value).label if value in ContactOutcome.values else value
-
-    def value_outcome(self, value):
-        return self.render_outcome(value)
