@@ -113,6 +113,13 @@ def main() -> None:
             cursor.execute("ANALYZE roster_stage")
             timed("upsert 1 pensioners_pensioner", upserts[0], cursor)
             if variant == "no_secondary":
+                # CREATE INDEX refuses to run with deferred FK checks pending: run those first.
+                timed(
+                    "deferred FK checks so far (SET CONSTRAINTS ALL IMMEDIATE)",
+                    "SET CONSTRAINTS ALL IMMEDIATE",
+                    cursor,
+                )
+                cursor.execute("SET CONSTRAINTS ALL DEFERRED")
                 cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
                 started = time.perf_counter()
                 for sql in rebuild_sql:

@@ -23,8 +23,11 @@ from benchlib import django_setup
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("file")
+    parser.add_argument("file", type=lambda text: str(Path(text).resolve()))
     parser.add_argument("--json", type=Path)
+    parser.add_argument(
+        "--auto-explain", action="store_true", help="print the plans PostgreSQL used for statements > 2 s"
+    )
     args = parser.parse_args()
     django_setup()
     from django.db import connection
@@ -53,11 +56,36 @@ def main() -> None:
         return result
 
     ri.open_table, ri.roster_rows_apply = timed_open, timed_apply
+    connection.ensure_connection()
+    notices: list[str] = []
+    with connection.cursor() as cursor:
+        if args.auto_explain:  # this session only; plans come back as NOTICEs
+            connection.connection.add_notice_handler(lambda diag: notices.append(diag.message_primary or ""))
+            for sql in (
+                "LOAD 'auto_explain'",
+                "SET auto_explain.log_min_duration = '2s'",
+                "SET auto_explain.log_analyze = on",
+                "SET auto_explain.log_timing = off",
+                "SET auto_explain.log_buffers = on",
+                "SET auto_explain.log_level = 'notice'",
+            ):
+                cursor.execute(sql)
+        cursor.execute(
+            "SELECT pg_current_wal_lsn(), checkpoints_req, checkpoints_timed, buffers_backend FROM pg_stat_bgwriter"
+        )
+        wal_before, req_before, timed_before, backend_before = cursor.fetchone()
     started = time.perf_counter()
     summary = ri.roster_import(path=args.file)
     ended = time.perf_counter()
     ri.open_table, ri.roster_rows_apply = original_open, original_apply
 
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), %s), checkpoints_req - %s, checkpoints_timed - %s, "
+            "buffers_backend - %s FROM pg_stat_bgwriter",
+            [wal_before, req_before, timed_before, backend_before],
+        )
+        wal_bytes, req, timed_checkpoints, backend = cursor.fetchone()
     statement_total = sum(seconds for _, seconds in statements)
     phases = [
         ("setup (community codes)", marks["open_start"] - started),
@@ -82,6 +110,12 @@ def main() -> None:
     print(f"roster_import: {summary.as_line()} in {total:.1f}s")
     for label, seconds in phases:
         print(f"  {seconds:8.2f}s  {100 * seconds / total:5.1f}%  {label}")
+    print(
+        f"  WAL written {int(wal_bytes) / 1e9:.2f} GB; checkpoints forced by max_wal_size {req}, timed "
+        f"{timed_checkpoints}; buffers written by backends {backend} (server-wide counters)"
+    )
+    for notice in notices:
+        print(notice)
     if args.json:
         args.json.write_text(json.dumps({"total": total, "phases": phases}, ensure_ascii=False, indent=1))
 

@@ -21,7 +21,12 @@ from benchlib import DATA, django_setup
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("file", nargs="?", default=str(DATA / "roster_1000000_seed2026.csv"))
+    parser.add_argument(
+        "file",
+        nargs="?",
+        default=str(DATA / "roster_1000000_seed2026.csv"),
+        type=lambda t: str(Path(t).resolve()),
+    )
     parser.add_argument("--rows", type=int, default=200_000)
     parser.add_argument("--top", type=int, default=25)
     args = parser.parse_args()
@@ -54,6 +59,7 @@ def main() -> None:
     checks()
     profiler.disable()
     pstats.Stats(profiler).sort_stats("tottime").print_stats(args.top)
+    pstats.Stats(profiler).sort_stats("cumulative").print_stats(args.top)
 
 
 if __name__ == "__main__":

@@ -59,7 +59,11 @@ class CertificationQuerySet(models.QuerySet):
 class Certification(models.Model):
     """One certification (or failed attempt) of one person. Never deleted: voided with a reason."""
 
-    pensioner = models.ForeignKey(Pensioner, on_delete=models.PROTECT, related_name="certifications")
+    # Foreign keys without their own index where another index covers them or nothing looks them up:
+    # a comparison file inserts a million of these rows, and each index costs seconds.
+    pensioner = models.ForeignKey(
+        Pensioner, on_delete=models.PROTECT, related_name="certifications", db_index=False
+    )
     channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
     certified_on = models.DateField(_("certification date"))
     outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices, default=Outcome.PASSED)
@@ -73,6 +77,7 @@ class Certification(models.Model):
         null=True,
         blank=True,
         related_name="+",
+        db_index=False,  # the partial certification_office index below
     )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -81,20 +86,26 @@ class Certification(models.Model):
         null=True,
         blank=True,
         related_name="+",
+        db_index=False,
     )
     recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
-    receipt_number = models.CharField(_("receipt number"), max_length=24, unique=True)
+    receipt_number = models.CharField(_("receipt number"), max_length=24, db_collation="C")
     # The channel's own reference: feed reference, comparison row reference, consular form serial.
     reference = models.CharField(_("reference"), max_length=64, blank=True)
     evidence = models.JSONField(_("evidence"), default=dict, blank=True)
     import_job = models.ForeignKey(
-        "portal.ImportJob", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        "portal.ImportJob", on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False
     )
     needs_investigation = models.BooleanField(_("needs investigation"), default=False)
     investigation_note = models.CharField(_("investigation note"), max_length=200, blank=True)
     voided_at = models.DateTimeField(_("voided at"), null=True, blank=True)
     voided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
     void_reason = models.CharField(_("reason for voiding"), max_length=200, blank=True)
 
@@ -105,6 +116,7 @@ class Certification(models.Model):
         verbose_name_plural = _("certifications")
         ordering = ["-certified_on", "-id"]
         constraints = [
+            models.UniqueConstraint(fields=["receipt_number"], name="certification_receipt_unique"),
             # A feed reference or consular form serial counts once (a voided record frees it).
             models.UniqueConstraint(
                 fields=["channel", "reference"],
@@ -115,6 +127,12 @@ class Certification(models.Model):
         indexes = [
             models.Index(fields=["pensioner", "-certified_on"], name="certification_person_date"),
             models.Index(fields=["area_code", "certified_on"], name="certification_area_date"),
+            # What an office recorded at its counter (only staff records have an office).
+            models.Index(
+                fields=["acting_office", "recorded_at"],
+                name="certification_office",
+                condition=models.Q(acting_office__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -524,7 +542,9 @@ class OutboxMessageQuerySet(AreaScopedQuerySet):
 class OutboxMessage(models.Model):
     """One intended message: at most one per person, deadline and stage (the database guarantees it)."""
 
-    pensioner = models.ForeignKey(Pensioner, on_delete=models.PROTECT, related_name="messages")
+    pensioner = models.ForeignKey(
+        Pensioner, on_delete=models.PROTECT, related_name="messages", db_index=False
+    )  # served by the unique (pensioner, deadline, stage) index
     area_code = models.CharField(max_length=12, db_collation="C")
     deadline = models.DateField(_("deadline"))
     stage = models.CharField(_("stage"), max_length=20, choices=MessageStage.choices)
@@ -637,9 +657,11 @@ class SupportingEvidenceQuerySet(AreaScopedQuerySet):
 class SupportingEvidence(models.Model):
     """An alive signal from a source that does not certify alone (travel, banks): kept on the card."""
 
-    pensioner = models.ForeignKey(Pensioner, on_delete=models.PROTECT, related_name="supporting_evidence")
+    pensioner = models.ForeignKey(
+        Pensioner, on_delete=models.PROTECT, related_name="supporting_evidence", db_index=False
+    )
     area_code = models.CharField(max_length=12, db_collation="C")
-    source = models.ForeignKey(DataSource, on_delete=models.PROTECT, related_name="+")
+    source = models.ForeignKey(DataSource, on_delete=models.PROTECT, related_name="+", db_index=False)
     evidence_date = models.DateField(_("data date"))
     reference = models.CharField(_("reference"), max_length=64)
     import_job = models.ForeignKey(
