@@ -144,6 +144,8 @@ def _probe(base: QuerySet, kind: str, plan: SearchPlan) -> QuerySet:
             .order_by("phone_reversed")
             .values_list("pk", flat=True)
         )
+    if kind == "name_exact":
+        return base.filter(name=value).order_by("name", "pk").values_list("pk", flat=True)
     if kind == NAME:
         return base.filter(name__startswith=value).order_by("name", "pk").values_list("pk", flat=True)
     if kind == PINYIN:
@@ -166,6 +168,8 @@ def probes_for(plan: SearchPlan) -> list[str]:
         return [ID_SUFFIX, "phone_suffix"]
     if plan.kinds in ((NOTHING,), (UNRECOGNISED,)):
         return []
+    if plan.kinds == (NAME,):
+        return ["name_exact", NAME]  # the exact name first, then longer names beginning with it
     return list(plan.kinds)
 
 
@@ -180,8 +184,4 @@ def search_pensioner_ids(base: QuerySet, plan: SearchPlan, *, cap: int) -> list[
             if pk not in seen:
                 seen.add(pk)
                 found.append(pk)
-    if plan.kinds == (NAME,):
-        # An exact name first, then longer names beginning with it.
-        exact = set(base.filter(pk__in=found, name=plan.value).values_list("pk", flat=True))
-        found.sort(key=lambda pk: pk not in exact)
     return found[: cap + 1]

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from django.conf import settings
 from django.contrib import messages
-from django.db.models import Func, IntegerField, Value
-from django.db.models.functions import Cast
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.module_loading import import_string
@@ -38,6 +38,28 @@ from portal.views_base import AuditedExportMixin, CapabilityRequiredMixin, is_ht
 CARD_EXTRAS_PROVIDER = "certification.card.card_extras"
 
 
+class RecordsByKey(Sequence):
+    """A list of records known by their keys, fetched a page at a time (one query per page)."""
+
+    def __init__(self, keys: list[int], queryset):
+        self.keys = keys
+        self.queryset = queryset
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            wanted = self.keys[index]
+            found = self.queryset.in_bulk(wanted)
+            return [found[key] for key in wanted if key in found]
+        return self[index : index + 1][0]
+
+    def __iter__(self):
+        for start in range(0, len(self.keys), 500):
+            yield from self[start : start + 500]
+
+
 class PensionerSearchView(CapabilityRequiredMixin, AuditedExportMixin, SingleTableMixin, FilterView):
     capability = Capability.VIEW_REGISTRY
     template_name = "pensioners/search.html"
@@ -66,8 +88,12 @@ class PensionerSearchView(CapabilityRequiredMixin, AuditedExportMixin, SingleTab
             self.searching = True
             found = search_pensioner_ids(filtered, self.plan, cap=cap)
             self.match_count = len(found)
-            rank = Func(Value(found[:cap]), Cast("pk", IntegerField()), function="array_position")
-            rows = Pensioner.objects.filter(pk__in=found[:cap]).alias(rank=rank).order_by("rank")
+            self.capped = self.match_count > cap
+            people = Pensioner.objects.select_related("community", "state")
+            if not self.request.GET.get("sort"):
+                # The best readings first, as the probes found them: fetch only the page shown.
+                return RecordsByKey(found[:cap], people)
+            return people.filter(pk__in=found[:cap])
         self.capped = self.match_count > cap
         return rows.select_related("community", "state")
 

@@ -220,3 +220,51 @@ def test_the_command_exits_non_zero_when_the_file_cannot_be_processed(db, tmp_pa
     path.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00")
     with pytest.raises(CommandError, match="file not processed"):
         call_command("import_pensioners", str(path))
+
+
+def test_a_second_benefit_line_with_an_earlier_first_payment_brings_the_first_deadline_forward(db, tmp_path):
+    line = "500103195812251063,罗淑华,,x,500103003001,{scheme},{first},,,"
+    roster_import(
+        path=write(
+            tmp_path, f"{HEADER_CN}\n{line.format(scheme='企业职工基本养老保险', first='2020-06-01')}\n"
+        )
+    )
+    roster_import(
+        path=write(
+            tmp_path,
+            f"{HEADER_CN}\n{line.format(scheme='城乡居民基本养老保险', first='2019-12-01')}\n",
+            name="b.csv",
+        )
+    )
+    assert CertificationState.objects.get().next_due_on == date(2020, 11, 30)  # 2019-12-01 + 365 days
+    assert BenefitLine.objects.count() == 2
+
+
+def test_a_big_first_load_rebuilds_every_index_it_dropped(db, monkeypatch):
+    from django.db import connection
+
+    from pensioners import roster_import as module
+
+    def index_names():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT indexname FROM pg_indexes WHERE tablename IN ('pensioners_pensioner', 'pensioners_certificationstate')"
+            )
+            return {name for (name,) in cursor.fetchall()}
+
+    before = index_names()
+    monkeypatch.setattr(module, "BULK_LOAD_FROM_ROWS", 2)
+    summary = roster_import(path=SAMPLE)
+    assert (summary.created, summary.rejected) == (5, 4)
+    assert index_names() == before
+
+
+@pytest.mark.django_db(transaction=True)
+def test_big_files_are_checked_by_a_pool_of_processes_with_the_same_outcome(areas, monkeypatch):
+    from pensioners import roster_import as module
+
+    monkeypatch.setattr(module, "PARALLEL_FROM_ROWS", 1)
+    summary = roster_import(path=SAMPLE)
+    assert (summary.created, summary.rejected) == (5, 4)
+    assert [row for row, _id, _reason in summary.rejects] == [7, 8, 9, 10]
+    assert "校验码" in summary.rejects[0][2]  # the workers speak the portal's language too
