@@ -86,6 +86,9 @@ def main() -> None:
             [wal_before, req_before, timed_before, backend_before],
         )
         wal_bytes, req, timed_checkpoints, backend = cursor.fetchone()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_indexes WHERE tablename = 'pensioners_pensioner'")
+        index_count = cursor.fetchone()[0]
     statement_total = sum(seconds for _, seconds in statements)
     phases = [
         ("setup (community codes)", marks["open_start"] - started),
@@ -99,7 +102,7 @@ def main() -> None:
     for sql, seconds in statements:
         label = sql
         if "INSERT INTO pensioners_pensioner" in sql:
-            label = "upsert 1: pensioners_pensioner (+ RETURNING, 13 indexes)"
+            label = f"upsert 1: pensioners_pensioner (+ RETURNING, {index_count} indexes)"
         elif "INSERT INTO pensioners_benefitline" in sql:
             label = "upsert 2: pensioners_benefitline"
         elif "INSERT INTO pensioners_certificationstate" in sql:
