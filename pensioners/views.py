@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django_filters.views import FilterView
 from django_tables2 import LazyPaginator, SingleTableMixin
+from django_tables2.data import TableListData
 
 from pensioners.filters import AreaDrillDown, PensionerFilter
 from pensioners.forms import BenefitLineFormSet, PensionerForm, RevealForm
@@ -89,10 +90,11 @@ class PensionerSearchView(CapabilityRequiredMixin, AuditedExportMixin, SingleTab
             found = search_pensioner_ids(filtered, self.plan, cap=cap)
             self.match_count = len(found)
             self.capped = self.match_count > cap
-            people = Pensioner.objects.select_related("community", "state")
+            people = Pensioner.objects.select_related("state").prefetch_related("community")
             if not self.request.GET.get("sort"):
-                # The best readings first, as the probes found them: fetch only the page shown.
-                return RecordsByKey(found[:cap], people)
+                # The best readings first, as the probes found them: fetch only the page shown. (Handed to
+                # django-tables2 as TableData, which it takes as it is instead of listing every record.)
+                return TableListData(RecordsByKey(found[:cap], people))
             return people.filter(pk__in=found[:cap])
         self.capped = self.match_count > cap
         return rows.select_related("community", "state")
