@@ -10,6 +10,7 @@ from __future__ import annotations
 import http.client
 import json
 import logging
+import socket
 import threading
 import urllib.parse
 from dataclasses import dataclass
@@ -86,6 +87,9 @@ class HttpBackend:
         if connection is None:
             kind = http.client.HTTPSConnection if self.url.scheme == "https" else http.client.HTTPConnection
             connection = kind(self.url.hostname, self.url.port, timeout=self.timeout)
+            connection.connect()
+            # Small requests on a kept-alive connection: do not let Nagle's algorithm hold them back.
+            connection.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             self._local.connection = connection
         return connection
 
