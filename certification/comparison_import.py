@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from functools import partial
 from pathlib import Path
 
 from django.db import connection, transaction
@@ -26,6 +27,7 @@ from pensioners.models import CertificationState, PaymentStatus, Pensioner
 from pensioners.rules import IdNumberError, parse_id_number
 from portal.audit import audit_record
 from portal.deadlines import deadline_sql
+from portal.row_checks import checked_rows
 from portal.tabular import open_table, parse_date_text
 
 COMPARISON_COLUMNS = {
@@ -140,6 +142,19 @@ def check_signal_row(row_number: int, raw: dict, *, today: date, sources: dict[s
     )
 
 
+def _check_one(row_number: int, raw: dict, today: date, sources: dict):
+    """(row number, ID as typed, the signal or None, the reason or None)."""
+    try:
+        return (
+            row_number,
+            raw.get("id_number", ""),
+            check_signal_row(row_number, raw, today=today, sources=sources),
+            None,
+        )
+    except RowRejected as rejection:
+        return row_number, raw.get("id_number", ""), None, str(rejection)
+
+
 def comparison_import(
     *, path: str | Path, actor=None, dry_run: bool = False, progress: ProgressCallback | None = None, job=None
 ) -> ComparisonSummary:
@@ -152,11 +167,10 @@ def comparison_import(
     summary = ComparisonSummary(dry_run=dry_run)
     accepted: list[Signal] = []
     first_row_of: dict[tuple[int, str], int] = {}
-    for row_number, raw in table:
-        try:
-            signal = check_signal_row(row_number, raw, today=today, sources=sources)
-        except RowRejected as rejection:
-            summary.rejects.append((row_number, raw.get("id_number", ""), str(rejection)))
+    check = partial(_check_one, today=today, sources=sources)
+    for row_number, id_text, signal, reason in checked_rows(table, check, progress=progress):
+        if reason is not None:
+            summary.rejects.append((row_number, id_text, reason))
             continue
         key = (signal.source_id, signal.reference)
         if key in first_row_of:
@@ -164,8 +178,6 @@ def comparison_import(
         else:
             first_row_of[key] = row_number
             accepted.append(signal)
-        if row_number % 20_000 == 0:
-            progress("checking", row_number - 1, table.estimated_rows)
     progress("writing", 0, len(accepted))
     with transaction.atomic():
         _apply(accepted, summary, actor=actor, job_id=getattr(job, "pk", None))
@@ -196,13 +208,12 @@ _STAGE_COLUMNS = (
 
 def _apply(rows: list[Signal], summary: ComparisonSummary, *, actor, job_id: int | None) -> None:
     with connection.cursor() as cursor:
-        cursor.execute("DROP TABLE IF EXISTS comparison_stage")
+        cursor.execute("DROP TABLE IF EXISTS comparison_stage, comparison_fates")
         cursor.execute(
             """
             CREATE TEMP TABLE comparison_stage (
                 row_number integer, id_number text COLLATE "C", name text COLLATE "C", signal text,
-                source_id bigint, source_code text COLLATE "C", evidence_date date, reference text COLLATE "C",
-                pensioner_id bigint, fate text, reason text
+                source_id bigint, source_code text COLLATE "C", evidence_date date, reference text COLLATE "C"
             ) ON COMMIT DROP
             """
         )
@@ -210,11 +221,10 @@ def _apply(rows: list[Signal], summary: ComparisonSummary, *, actor, job_id: int
             for row in rows:
                 copy.write_row(tuple(getattr(row, column) for column in _STAGE_COLUMNS))
         cursor.execute("ANALYZE comparison_stage")
-        _match_registry(cursor)
         _choose_fates(cursor)
-        cursor.execute("SELECT fate, count(*) FROM comparison_stage GROUP BY fate")
+        cursor.execute("SELECT fate, count(*) FROM comparison_fates GROUP BY fate")
         counts = dict(cursor.fetchall())
-        cursor.execute("SELECT row_number, id_number, reason FROM comparison_stage WHERE fate = 'rejected'")
+        cursor.execute("SELECT row_number, id_number, reason FROM comparison_fates WHERE fate = 'rejected'")
         summary.rejects.extend(cursor.fetchall())
         summary.ignored += counts.get(IGNORED, 0)
         summary.evidence_only = counts.get(EVIDENCE_ONLY, 0)
@@ -224,73 +234,67 @@ def _apply(rows: list[Signal], summary: ComparisonSummary, *, actor, job_id: int
     summary.ignored += extra_ignored
 
 
-def _match_registry(cursor) -> None:
-    """Unknown people and names that do not match the registry are rejected, row by row."""
-    cursor.execute(
-        """
-        UPDATE comparison_stage s SET pensioner_id = p.id,
-               fate = CASE WHEN p.name = s.name THEN NULL ELSE 'rejected' END,
-               reason = CASE WHEN p.name = s.name THEN NULL ELSE %s END
-        FROM pensioners_pensioner p WHERE p.id_number = s.id_number
-        """,
-        [_("the name does not match the registry's")],
-    )
-    cursor.execute(
-        "UPDATE comparison_stage SET fate = 'rejected', reason = %s WHERE pensioner_id IS NULL",
-        [_("unknown person: no pensioner has this ID number")],
-    )
-
-
 def _choose_fates(cursor) -> None:
-    """One fate per row, in SQL over the whole file."""
-    # A record applied by an earlier file changes nothing now.
-    cursor.execute(
-        """
-        UPDATE comparison_stage s SET fate = 'ignored', reason = 'repeat'
-        WHERE s.fate IS NULL AND (
-            EXISTS (SELECT 1 FROM certification_certification c
-                    WHERE c.channel = 'data_match' AND c.voided_at IS NULL AND c.reference <> ''
-                      AND c.reference = s.source_code || ':' || s.reference)
-            OR EXISTS (SELECT 1 FROM certification_supportingevidence e
-                       WHERE e.source_id = s.source_id AND e.reference = s.reference)
-            OR EXISTS (SELECT 1 FROM certification_deathcase d
-                       WHERE d.pensioner_id = s.pensioner_id
-                         AND d.evidence @> jsonb_build_array(jsonb_build_object('source_id', s.source_id,
-                                                                                  'reference', s.reference))))
-        """
-    )
-    # Alive signals from sources that do not certify alone are supporting evidence.
-    cursor.execute(
-        """
-        UPDATE comparison_stage s SET fate = 'evidence_only'
-        FROM certification_datasource ds
-        WHERE s.fate IS NULL AND s.signal = 'alive' AND ds.id = s.source_id AND NOT ds.alive_certifies_alone
-        """
-    )
-    # Alive signals that certify: newer than the latest certification, for someone paid or suspended, on
-    # or after the first benefit date and not after a recorded death; one per person (the newest).
+    """One fate per row, decided in one pass over the file joined to the registry (hash joins, no
+    per-row subqueries): unknown people and names that do not match are rejected; a record applied by an
+    earlier file is ignored; weak sources give supporting evidence; an alive signal newer than the latest
+    certification certifies (the newest per person); a death signal goes to a case."""
     cursor.execute(
         f"""
-        WITH candidates AS (
-            SELECT s.row_number,
-                   row_number() OVER (PARTITION BY s.pensioner_id ORDER BY s.evidence_date DESC, s.row_number) AS rank
+        CREATE TEMP TABLE comparison_fates ON COMMIT DROP AS
+        WITH joined AS (
+            SELECT s.*, p.id AS pensioner_id, p.name AS registry_name, p.death_date,
+                   st.latest_certified_on, st.status, ds.alive_certifies_alone, fb.first_benefit_date,
+                   (s.signal = 'alive' AND ds.alive_certifies_alone
+                        AND EXISTS (SELECT 1 FROM certification_certification c
+                                    WHERE c.channel = 'data_match' AND c.reference = s.source_code || ':' || s.reference
+                                      AND c.reference <> '' AND c.voided_at IS NULL))
+                    OR (s.signal = 'alive' AND NOT ds.alive_certifies_alone
+                        AND EXISTS (SELECT 1 FROM certification_supportingevidence e
+                                    WHERE e.source_id = s.source_id AND e.reference = s.reference))
+                    OR (s.signal = 'death'
+                        AND EXISTS (SELECT 1 FROM certification_deathcase d
+                                    WHERE d.pensioner_id = p.id AND d.evidence @> jsonb_build_array(
+                                        jsonb_build_object('source_id', s.source_id, 'reference', s.reference))))
+                    AS repeat
             FROM comparison_stage s
-            JOIN pensioners_certificationstate st ON st.pensioner_id = s.pensioner_id
-            JOIN pensioners_pensioner p ON p.id = s.pensioner_id
-            WHERE s.fate IS NULL AND s.signal = 'alive'
-              AND (st.latest_certified_on IS NULL OR s.evidence_date > st.latest_certified_on)
-              AND st.status IN ('{PaymentStatus.ACTIVE}', '{PaymentStatus.SUSPENDED}')
-              AND (p.death_date IS NULL OR s.evidence_date <= p.death_date)
-              AND s.evidence_date >= (SELECT min(b.first_benefit_date) FROM pensioners_benefitline b
-                                      WHERE b.pensioner_id = s.pensioner_id)
+            JOIN certification_datasource ds ON ds.id = s.source_id
+            LEFT JOIN pensioners_pensioner p ON p.id_number = s.id_number
+            LEFT JOIN pensioners_certificationstate st ON st.pensioner_id = p.id
+            LEFT JOIN (SELECT pensioner_id, min(first_benefit_date) AS first_benefit_date
+                       FROM pensioners_benefitline GROUP BY pensioner_id) fb ON fb.pensioner_id = p.id
+        ),
+        judged AS (
+            SELECT j.*,
+                   (j.pensioner_id IS NOT NULL AND j.registry_name = j.name AND NOT j.repeat
+                    AND j.signal = 'alive' AND j.alive_certifies_alone
+                    AND (j.latest_certified_on IS NULL OR j.evidence_date > j.latest_certified_on)
+                    AND j.status IN ('{PaymentStatus.ACTIVE}', '{PaymentStatus.SUSPENDED}')
+                    AND (j.death_date IS NULL OR j.evidence_date <= j.death_date)
+                    AND j.evidence_date >= j.first_benefit_date) AS eligible
+            FROM joined j
         )
-        UPDATE comparison_stage s SET fate = CASE WHEN c.rank = 1 THEN 'certified' ELSE 'ignored' END
-        FROM candidates c WHERE c.row_number = s.row_number
-        """
+        SELECT judged.*,
+               CASE
+                   WHEN pensioner_id IS NULL THEN 'rejected'
+                   WHEN registry_name <> name THEN 'rejected'
+                   WHEN repeat THEN 'ignored'
+                   WHEN signal = 'alive' AND NOT alive_certifies_alone THEN 'evidence_only'
+                   WHEN eligible AND row_number() OVER (
+                        PARTITION BY pensioner_id, eligible ORDER BY evidence_date DESC, row_number) = 1
+                       THEN 'certified'
+                   WHEN signal = 'death' THEN 'death'
+                   ELSE 'ignored'
+               END AS fate,
+               CASE
+                   WHEN pensioner_id IS NULL THEN %s
+                   WHEN registry_name <> name THEN %s
+               END AS reason
+        FROM judged
+        """,
+        [_("unknown person: no pensioner has this ID number"), _("the name does not match the registry's")],
     )
-    cursor.execute("UPDATE comparison_stage SET fate = 'death' WHERE fate IS NULL AND signal = 'death'")
-    # What is left is alive but changes nothing: older than the latest certification, and the like.
-    cursor.execute("UPDATE comparison_stage SET fate = 'ignored' WHERE fate IS NULL")
+    cursor.execute("ANALYZE comparison_fates")
 
 
 def _certify(cursor, job_id: int | None) -> int:
@@ -299,7 +303,7 @@ def _certify(cursor, job_id: int | None) -> int:
         f"""
         WITH chosen AS (
             SELECT s.*, nextval('certification_receipt_seq') AS seq
-            FROM comparison_stage s WHERE s.fate = 'certified'
+            FROM comparison_fates s WHERE s.fate = 'certified'
         )
         INSERT INTO certification_certification (
             pensioner_id, channel, certified_on, outcome, area_code, acting_office_id, recorded_by_id, recorded_at,
@@ -322,7 +326,7 @@ def _certify(cursor, job_id: int | None) -> int:
     # Suspended people who certify are resumed one by one (with back pay): there are few of them.
     cursor.execute(
         f"""
-        SELECT s.pensioner_id FROM comparison_stage s
+        SELECT s.pensioner_id FROM comparison_fates s
         JOIN pensioners_certificationstate st ON st.pensioner_id = s.pensioner_id
         WHERE s.fate = 'certified' AND st.status = '{PaymentStatus.SUSPENDED}'
         """
@@ -333,7 +337,7 @@ def _certify(cursor, job_id: int | None) -> int:
         UPDATE pensioners_certificationstate st
         SET latest_certified_on = s.evidence_date, latest_channel = 'data_match',
             next_due_on = {deadline_sql("s.evidence_date")}
-        FROM comparison_stage s
+        FROM comparison_fates s
         WHERE s.fate = 'certified' AND st.pensioner_id = s.pensioner_id
         """
     )
@@ -344,7 +348,7 @@ def _certify(cursor, job_id: int | None) -> int:
             planned_at, attempts)
         SELECT st.pensioner_id, st.area_code, st.next_due_on, '{MessageStage.CONFIRMATION}', 'data_match',
                CASE WHEN {_SKIP_SQL} = '' THEN 'queued' ELSE 'skipped' END, {_SKIP_SQL}, '', '', '', now(), 0
-        FROM comparison_stage s
+        FROM comparison_fates s
         JOIN pensioners_certificationstate st ON st.pensioner_id = s.pensioner_id
         JOIN pensioners_pensioner p ON p.id = s.pensioner_id
         WHERE s.fate = 'certified'
@@ -377,7 +381,7 @@ def _keep_evidence(cursor, job_id: int | None) -> None:
         INSERT INTO certification_supportingevidence (pensioner_id, area_code, source_id, evidence_date, reference,
                                                       import_job_id, received_at)
         SELECT s.pensioner_id, st.area_code, s.source_id, s.evidence_date, s.reference, %s, now()
-        FROM comparison_stage s JOIN pensioners_certificationstate st ON st.pensioner_id = s.pensioner_id
+        FROM comparison_fates s JOIN pensioners_certificationstate st ON st.pensioner_id = s.pensioner_id
         WHERE s.fate = 'evidence_only'
         ON CONFLICT (source_id, reference) DO NOTHING
         """,
@@ -391,7 +395,7 @@ def _open_death_cases(actor) -> tuple[int, int]:
         cursor.execute(
             """
             SELECT s.pensioner_id, s.evidence_date, s.reference, s.source_id, ds.code, ds.name
-            FROM comparison_stage s JOIN certification_datasource ds ON ds.id = s.source_id
+            FROM comparison_fates s JOIN certification_datasource ds ON ds.id = s.source_id
             WHERE s.fate = 'death' ORDER BY s.row_number
             """
         )

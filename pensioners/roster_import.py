@@ -8,17 +8,15 @@ rows; this takes about a minute. Re-importing a file creates nothing and changes
 
 from __future__ import annotations
 
-import multiprocessing
-import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from functools import partial
 from pathlib import Path
 
-from django.conf import settings
 from django.db import connection, transaction
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -27,6 +25,8 @@ from pensioners.pinyin import pinyin_keys
 from pensioners.rules import IdNumberError, normalise_phone, parse_id_number
 from portal.audit import audit_record
 from portal.deadlines import deadline_sql
+from portal.row_checks import PARALLEL_FROM_ROWS as DEFAULT_PARALLEL_FROM_ROWS
+from portal.row_checks import checked_rows
 from portal.tabular import open_table, parse_date_text
 
 ROSTER_COLUMNS = {
@@ -52,7 +52,7 @@ FIRST_BENEFIT_DATE = gettext_lazy("first benefit date")
 LATEST_CERTIFICATION_DATE = gettext_lazy("latest certification date")
 # Below this many rows the checks run in this process; above it, in a pool of processes (the database
 # is idle while the rows are checked, so the second core is free).
-PARALLEL_FROM_ROWS = 50_000
+PARALLEL_FROM_ROWS = DEFAULT_PARALLEL_FROM_ROWS
 # An import into an empty registry (the first load from the legacy system) drops the secondary indexes
 # and builds them again afterwards: about five times faster than maintaining them row by row.
 BULK_LOAD_FROM_ROWS = 50_000
@@ -195,7 +195,12 @@ def roster_import(
     summary = ImportSummary(dry_run=dry_run)
     accepted: list[RosterRow] = []
     first_row_of: dict[str, int] = {}
-    checked = checked_rows(table, today=today, community_codes=community_codes, progress=progress)
+    checked = checked_rows(
+        table,
+        partial(_check_one, today=today, community_codes=community_codes),
+        progress=progress,
+        parallel_from=PARALLEL_FROM_ROWS,
+    )
     for row_number, id_text, row, reason in checked:
         if row is not None and row.id_number in first_row_of:
             reason = _("the same person already appears in row %(row)s") % {
@@ -223,74 +228,13 @@ def roster_import(
     return summary
 
 
-Checked = tuple[int, str, "RosterRow | None", "str | None"]  # row number, ID as typed, row or None, reason
-
-
-def _check_one(row_number: int, raw: dict, today: date, community_codes: set[str]) -> Checked:
+def _check_one(row_number: int, raw: dict, today: date, community_codes: set[str]):
+    """(row number, ID as typed, the row or None, the reason or None)."""
     try:
-        return (
-            row_number,
-            raw.get("id_number", ""),
-            check_roster_row(row_number, raw, today=today, community_codes=community_codes),
-            None,
-        )
+        row = check_roster_row(row_number, raw, today=today, community_codes=community_codes)
+        return row_number, raw.get("id_number", ""), row, None
     except RowRejected as rejection:
         return row_number, raw.get("id_number", ""), None, str(rejection)
-
-
-_worker_codes: set[str] = set()
-
-
-def _start_worker(community_codes: set[str], language: str) -> None:
-    global _worker_codes
-    _worker_codes = community_codes
-    translation.activate(language)
-
-
-def _check_chunk(job: tuple[date, list[tuple[int, dict]]]) -> list[Checked]:
-    today, chunk = job
-    return [_check_one(row_number, raw, today, _worker_codes) for row_number, raw in chunk]
-
-
-def _chunks(table, size: int):
-    chunk = []
-    for item in table:
-        chunk.append(item)
-        if len(chunk) == size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
-
-
-def checked_rows(table, *, today: date, community_codes: set[str], progress: ProgressCallback):
-    """Every row checked, in file order. Big files are checked by a pool of processes (forked, so they
-    share the loaded code); small ones, inside a transaction, or inside a daemon (a Celery worker) here."""
-    parallel = (
-        table.estimated_rows >= PARALLEL_FROM_ROWS
-        and not connection.in_atomic_block
-        and not multiprocessing.current_process().daemon
-        and (os.cpu_count() or 1) > 1
-    )
-    done = 0
-    if not parallel:
-        for row_number, raw in table:
-            yield _check_one(row_number, raw, today, community_codes)
-            done += 1
-            if done % 20_000 == 0:
-                progress("checking", done, table.estimated_rows)
-        return
-    connection.close()  # a forked child must not share the parent's database socket
-    context = multiprocessing.get_context("fork")
-    language = translation.get_language() or settings.LANGUAGE_CODE
-    with context.Pool(
-        min(2, os.cpu_count() or 1), initializer=_start_worker, initargs=(community_codes, language)
-    ) as pool:
-        jobs = ((today, chunk) for chunk in _chunks(table, 20_000))
-        for results in pool.imap(_check_chunk, jobs):
-            yield from results
-            done += len(results)
-            progress("checking", done, table.estimated_rows)
 
 
 _STAGE_COLUMNS = (
