@@ -40,6 +40,12 @@ def table_rows(table_class, queryset: QuerySet | list, *, table_kwargs: dict | N
 
 
 def _chunk_values(table_class, records: list, table_kwargs: dict, *, with_header: bool) -> Iterator[list]:
+    if hasattr(table_class, "export_values"):  # the table's own fast path, for long lists
+        if with_header:
+            yield table_class.export_header()
+        for record in records:
+            yield table_class.export_values(record)
+        return
     table = table_class(records, **table_kwargs)
     values = table.as_values()
     header = next(values)
