@@ -127,22 +127,24 @@ def measure_queues(results: dict) -> None:
 
 
 def measure_export_memory(results: dict) -> None:
-    """Peak Python memory while streaming the district's whole overdue queue to CSV, in process."""
+    """Peak Python memory while streaming whole overdue queues to CSV, in process: a district's and the
+    city's (a quarter of a million rows). Streaming keeps the peak flat whatever the number of rows."""
     import tracemalloc
 
     from django.test import Client
 
     from portal.models import User
 
-    client = Client(HTTP_HOST="127.0.0.1")
-    client.force_login(User.objects.get(username="demo_supervisor"))
-    tracemalloc.start()
-    watch = Stopwatch()
-    response = client.get("/certification/overdue/?_export=csv")
-    rows = sum(chunk.count(b"\n") for chunk in response.streaming_content) - 1
-    _current, peak = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
-    results["export_memory"] = (rows, peak / 1024 / 1024, watch())
+    for username in ("demo_supervisor", "demo_admin"):
+        client = Client(HTTP_HOST="127.0.0.1")
+        client.force_login(User.objects.get(username=username))
+        tracemalloc.start()
+        watch = Stopwatch()
+        response = client.get("/certification/overdue/?_export=csv")
+        rows = sum(chunk.count(b"\n") for chunk in response.streaming_content) - 1
+        _current, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        results.setdefault("export_memory", []).append((username, rows, peak / 1024 / 1024, watch()))
 
 
 def measure_report_refresh(results: dict) -> None:
