@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-from functools import partial
 from pathlib import Path
 
 from django.db import connection, transaction
@@ -27,7 +26,6 @@ from pensioners.models import CertificationState, PaymentStatus, Pensioner
 from pensioners.rules import IdNumberError, parse_id_number
 from portal.audit import audit_record
 from portal.deadlines import deadline_sql
-from portal.row_checks import checked_rows
 from portal.tabular import open_table, parse_date_text
 
 COMPARISON_COLUMNS = {
@@ -167,8 +165,10 @@ def comparison_import(
     summary = ComparisonSummary(dry_run=dry_run)
     accepted: list[Signal] = []
     first_row_of: dict[tuple[int, str], int] = {}
-    check = partial(_check_one, today=today, sources=sources)
-    for row_number, id_text, signal, reason in checked_rows(table, check, progress=progress):
+    for row_number, raw in table:
+        row_number, id_text, signal, reason = _check_one(row_number, raw, today, sources)
+        if row_number % 20_000 == 0:
+            progress("checking", row_number - 1, table.estimated_rows)
         if reason is not None:
             summary.rejects.append((row_number, id_text, reason))
             continue

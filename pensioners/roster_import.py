@@ -12,7 +12,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from functools import partial
 from pathlib import Path
 
 from django.db import connection, transaction
@@ -25,8 +24,6 @@ from pensioners.pinyin import pinyin_keys
 from pensioners.rules import IdNumberError, normalise_phone, parse_id_number
 from portal.audit import audit_record
 from portal.deadlines import deadline_sql
-from portal.row_checks import PARALLEL_FROM_ROWS as DEFAULT_PARALLEL_FROM_ROWS
-from portal.row_checks import checked_rows
 from portal.tabular import open_table, parse_date_text
 
 ROSTER_COLUMNS = {
@@ -50,9 +47,6 @@ ProgressCallback = Callable[[str, int, int], None]
 # Lazy: translated only when a row is rejected (a million eager lookups cost seconds).
 FIRST_BENEFIT_DATE = gettext_lazy("first benefit date")
 LATEST_CERTIFICATION_DATE = gettext_lazy("latest certification date")
-# Below this many rows the checks run in this process; above it, in a pool of processes (the database
-# is idle while the rows are checked, so the second core is free).
-PARALLEL_FROM_ROWS = DEFAULT_PARALLEL_FROM_ROWS
 # An import into an empty registry (the first load from the legacy system) drops the secondary indexes
 # and builds them again afterwards: about five times faster than maintaining them row by row.
 BULK_LOAD_FROM_ROWS = 50_000
@@ -195,13 +189,10 @@ def roster_import(
     summary = ImportSummary(dry_run=dry_run)
     accepted: list[RosterRow] = []
     first_row_of: dict[str, int] = {}
-    checked = checked_rows(
-        table,
-        partial(_check_one, today=today, community_codes=community_codes),
-        progress=progress,
-        parallel_from=PARALLEL_FROM_ROWS,
-    )
-    for row_number, id_text, row, reason in checked:
+    for row_number, raw in table:
+        row_number, id_text, row, reason = _check_one(row_number, raw, today, community_codes)
+        if row_number % 20_000 == 0:
+            progress("checking", row_number - 1, table.estimated_rows)
         if row is not None and row.id_number in first_row_of:
             reason = _("the same person already appears in row %(row)s") % {
                 "row": first_row_of[row.id_number]

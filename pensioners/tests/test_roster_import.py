@@ -257,14 +257,3 @@ def test_a_big_first_load_rebuilds_every_index_it_dropped(db, monkeypatch):
     summary = roster_import(path=SAMPLE)
     assert (summary.created, summary.rejected) == (5, 4)
     assert index_names() == before
-
-
-@pytest.mark.django_db(transaction=True)
-def test_big_files_are_checked_by_a_pool_of_processes_with_the_same_outcome(areas, monkeypatch):
-    from pensioners import roster_import as module
-
-    monkeypatch.setattr(module, "PARALLEL_FROM_ROWS", 1)
-    summary = roster_import(path=SAMPLE)
-    assert (summary.created, summary.rejected) == (5, 4)
-    assert [row for row, _id, _reason in summary.rejects] == [7, 8, 9, 10]
-    assert "校验码" in summary.rejects[0][2]  # the workers speak the portal's language too
