@@ -104,6 +104,33 @@ class DeathCaseListView(CapabilityRequiredMixin, AuditedExportMixin, SingleTable
         return kwargs
 
 
+EVIDENCE_LABELS = {
+    "origin": gettext_lazy("Origin"),
+    "source": gettext_lazy("Source"),
+    "reference": gettext_lazy("Reference"),
+    "death_date": gettext_lazy("Date of death"),
+    "note": gettext_lazy("Note"),
+    "contact_attempt": gettext_lazy("Contact attempt"),
+    "visit": gettext_lazy("Home visit"),
+}
+
+
+def evidence_items(case: DeathCase) -> list[list[tuple[str, str]]]:
+    """Each piece of evidence as labelled facts (internal keys such as source_id are left out)."""
+    items = []
+    for item in case.evidence:
+        facts = []
+        for key, label in EVIDENCE_LABELS.items():
+            value = item.get(key)
+            if value in (None, ""):
+                continue
+            if key == "origin":
+                value = DeathCaseOrigin(value).label if value in DeathCaseOrigin.values else value
+            facts.append((str(label), str(value)))
+        items.append(facts)
+    return items
+
+
 def death_case_detail(request, pk: int):
     case = request.scope.get_or_404(
         DeathCase.objects.select_related(
