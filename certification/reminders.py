@@ -174,25 +174,6 @@ def confirmation_queue(*, certification_ids: list[int]) -> int:
         return cursor.rowcount
 
 
-def suspension_notice_queue(*, pensioner_ids: list[int], suspended_from: date) -> int:
-    """Queue the suspension notice when a suspension is approved."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"""
-            INSERT INTO certification_outboxmessage (
-                pensioner_id, area_code, deadline, stage, channel, status, skip_reason, template_key, phone, text,
-                planned_at, attempts)
-            SELECT st.pensioner_id, st.area_code, st.next_due_on, '{MessageStage.SUSPENSION_NOTICE}', %s,
-                   CASE WHEN {_SKIP_SQL} = '' THEN 'queued' ELSE 'skipped' END, {_SKIP_SQL}, '', '', '', now(), 0
-            FROM pensioners_certificationstate st JOIN pensioners_pensioner p ON p.id = st.pensioner_id
-            WHERE st.pensioner_id = ANY(%s)
-            ON CONFLICT (pensioner_id, deadline, stage) DO NOTHING
-            """,
-            [suspended_from.isoformat(), list(pensioner_ids)],
-        )
-        return cursor.rowcount
-
-
 # --------------------------------------------------------------------------------------------------
 # Dispatch
 # --------------------------------------------------------------------------------------------------

@@ -40,7 +40,6 @@ CONSULAR_BODIES = (
     ("hk_macao", _("Hong Kong or Macao body")),
     ("notary", _("Notary")),
 )
-REVIEW_DECISIONS = (("approved", _("Approved")), ("rejected", _("Rejected")))
 
 # What each channel must record besides person, date, who entered it and when (domain.md table).
 REQUIRED_EVIDENCE: dict[str, tuple[str, ...]] = {

@@ -1,8 +1,7 @@
-"""Queue rules as pure functions: aging buckets, snoozing, and when a person is a suspension candidate."""
+"""Queue rules as pure functions: aging buckets and snoozing."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import date, timedelta
 
 from django.utils.translation import gettext_lazy as _
@@ -43,11 +42,3 @@ def snooze_problems(*, snooze_until: date | None, reason: str, today: date) -> l
     if not (reason or "").strip():
         problems.append(_("Say why this person is hidden from the queue."))
     return problems
-
-
-def is_suspension_candidate(
-    *, days_overdue: int, failed_contact_kinds: Iterable[str], grace_days: int
-) -> bool:
-    """Overdue beyond the grace period AND at least two failed contact attempts of different kinds
-    ("通过多种手段均无法联系到本人")."""
-    return days_overdue > grace_days and len(set(failed_contact_kinds)) >= 2

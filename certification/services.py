@@ -15,7 +15,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from certification.models import EXTERNAL_CHANNELS, Certification, Channel, EvidenceFile, Outcome
+from certification.models import EXTERNAL_CHANNELS, Certification, EvidenceFile, Outcome
 from certification.rules import EVIDENCE_LABELS, date_problems, missing_evidence, receipt_number
 from pensioners.models import CertificationState, PaymentStatus, Pensioner
 from portal.audit import audit_record
@@ -278,7 +278,3 @@ def _state_snapshot(state: CertificationState) -> dict:
         "next_due_on": state.next_due_on,
         "status": state.status,
     }
-
-
-def certification_channel_label(channel: str) -> str:
-    return str(Channel(channel).label) if channel in Channel.values else ""
