@@ -548,10 +548,6 @@ class MessageTemplate(models.Model):
         return self.key
 
 
-class OutboxMessageQuerySet(AreaScopedQuerySet):
-    pass
-
-
 class OutboxMessage(models.Model):
     """One intended message: at most one per person, deadline and stage (the database guarantees it)."""
 
@@ -576,7 +572,7 @@ class OutboxMessage(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
 
-    objects = OutboxMessageQuerySet.as_manager()
+    objects = AreaScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("message")
@@ -663,10 +659,6 @@ class DataSource(models.Model):
         return self.name
 
 
-class SupportingEvidenceQuerySet(AreaScopedQuerySet):
-    pass
-
-
 class SupportingEvidence(models.Model):
     """An alive signal from a source that does not certify alone (travel, banks): kept on the card."""
 
@@ -682,7 +674,7 @@ class SupportingEvidence(models.Model):
     )
     received_at = models.DateTimeField(_("received"), auto_now_add=True)
 
-    objects = SupportingEvidenceQuerySet.as_manager()
+    objects = AreaScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("supporting evidence")
