@@ -68,3 +68,13 @@ def client_for(client):
 def _chinese_by_default(settings):
     settings.LANGUAGE_CODE = "zh-hans"
     cache.clear()
+
+
+@pytest.fixture
+def eager_celery():
+    """Tasks run in the calling thread (with django_capture_on_commit_callbacks(execute=True))."""
+    from portal.celery import app
+
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = False

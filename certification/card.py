@@ -6,14 +6,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from certification.models import Certification, Channel
+from certification.models import Certification, Channel, VisitReason
 from certification.reminders import next_reminder_for
 from certification.rules import (
     CONSULAR_BODIES,
     COUNTER_METHODS,
     EVIDENCE_LABELS,
     HELPER_RELATIONSHIPS,
-    HOME_SERVICE_REASONS,
     ID_DOCUMENTS,
     OTHER_APPS,
 )
@@ -22,7 +21,7 @@ from portal.roles import Capability
 _CHOICE_LABELS = {
     "id_document": dict(ID_DOCUMENTS),
     "method": dict(COUNTER_METHODS),
-    "reason": dict(HOME_SERVICE_REASONS),
+    "reason": dict(VisitReason.choices),
     "body_kind": dict(CONSULAR_BODIES),
     "helper_relationship": dict(HELPER_RELATIONSHIPS),
     "app": dict(OTHER_APPS),

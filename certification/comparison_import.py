@@ -21,7 +21,8 @@ from django.utils.translation import gettext as _
 from certification.death_cases import death_case_open
 from certification.decisions import payment_resume
 from certification.models import Certification, DataSource, DeathCaseOrigin, MessageStage
-from certification.reminders import _SKIP_SQL
+from certification.reminders import outbox_insert_sql
+from certification.services import receipt_number_sql
 from pensioners.models import CertificationState, PaymentStatus, Pensioner
 from pensioners.rules import IdNumberError, parse_id_number
 from portal.audit import audit_record
@@ -310,7 +311,7 @@ def _certify(cursor, job_id: int | None) -> int:
             receipt_number, reference, evidence, import_job_id, needs_investigation, investigation_note,
             voided_at, voided_by_id, void_reason)
         SELECT s.pensioner_id, 'data_match', s.evidence_date, 'passed', st.area_code, NULL, NULL, now(),
-               {_receipt_sql()}, s.source_code || ':' || s.reference,
+               {receipt_number_sql()}, s.source_code || ':' || s.reference,
                jsonb_build_object('source', ds.code, 'source_name', ds.name,
                                   'source_record_date', s.evidence_date, 'reference', s.reference),
                %s, false, '', NULL, NULL, ''
@@ -341,19 +342,18 @@ def _certify(cursor, job_id: int | None) -> int:
         WHERE s.fate = 'certified' AND st.pensioner_id = s.pensioner_id
         """
     )
+    # The confirmations, queued in bulk (the reminder job sends them in daytime).
     cursor.execute(
-        f"""
-        INSERT INTO certification_outboxmessage (
-            pensioner_id, area_code, deadline, stage, channel, status, skip_reason, template_key, phone, text,
-            planned_at, attempts)
-        SELECT st.pensioner_id, st.area_code, st.next_due_on, '{MessageStage.CONFIRMATION}', 'data_match',
-               CASE WHEN {_SKIP_SQL} = '' THEN 'queued' ELSE 'skipped' END, {_SKIP_SQL}, '', '', '', now(), 0
-        FROM comparison_fates s
-        JOIN pensioners_certificationstate st ON st.pensioner_id = s.pensioner_id
-        JOIN pensioners_pensioner p ON p.id = s.pensioner_id
-        WHERE s.fate = 'certified'
-        ON CONFLICT (pensioner_id, deadline, stage) DO NOTHING
-        """
+        outbox_insert_sql(
+            stage_sql=f"'{MessageStage.CONFIRMATION}'",
+            channel_sql="'data_match'",
+            source_sql="""
+                FROM comparison_fates s
+                JOIN pensioners_certificationstate st ON st.pensioner_id = s.pensioner_id
+                JOIN pensioners_pensioner p ON p.id = s.pensioner_id
+                WHERE s.fate = 'certified'
+            """,
+        )
     )
     for pensioner_id in suspended:
         state = (
@@ -366,13 +366,6 @@ def _certify(cursor, job_id: int | None) -> int:
         )
         payment_resume(state=state, certification=certification)
     return certified
-
-
-def _receipt_sql() -> str:
-    return (
-        "'RZ' || to_char(timezone('Asia/Shanghai', now()), 'YYYYMMDD') || "
-        "lpad(s.seq::text, greatest(7, length(s.seq::text)), '0')"
-    )
 
 
 def _keep_evidence(cursor, job_id: int | None) -> None:

@@ -7,11 +7,10 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from certification.models import Certification, Channel
+from certification.models import Certification, Channel, VisitReason
 from certification.rules import (
     CONSULAR_BODIES,
     COUNTER_METHODS,
-    HOME_SERVICE_REASONS,
     ID_DOCUMENTS,
 )
 from certification.services import EvidenceUpload
@@ -87,7 +86,7 @@ class HomeVisitForm(RecordFormBase):
     signer = forms.CharField(
         label=_("Signed by"), max_length=40, help_text=_("The pensioner, or the family member who signed")
     )
-    reason = forms.ChoiceField(label=_("Reason for home service"), choices=HOME_SERVICE_REASONS)
+    reason = forms.ChoiceField(label=_("Reason for home service"), choices=VisitReason.choices)
     reason_note = forms.CharField(label=_("Details"), max_length=200, required=False)
     photo = forms.FileField(label=_("Photo or scan of the signed form"))
 

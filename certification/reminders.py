@@ -73,7 +73,7 @@ def within_sending_hours(moment: datetime) -> bool:
 # --------------------------------------------------------------------------------------------------
 
 # Why a planned message will not go: checked in this order; the first that applies is the reason.
-_SKIP_SQL = f"""
+SKIP_REASON_SQL = f"""
     CASE
         WHEN st.status = '{PaymentStatus.TERMINATED}' THEN '{SkipReason.TERMINATED}'
         WHEN st.death_reported THEN '{SkipReason.DEATH_REPORTED}'
@@ -82,6 +82,22 @@ _SKIP_SQL = f"""
         ELSE ''
     END
 """
+
+
+def outbox_insert_sql(*, stage_sql: str, channel_sql: str, source_sql: str) -> str:
+    """INSERT one outbox row per person that `source_sql` selects (a FROM ... WHERE naming the state
+    table `st` and the registry `p`); rows that cannot go are stored as skipped with their reason, and a
+    message already planned for the person, deadline and stage is left as it is."""
+    return f"""
+        INSERT INTO certification_outboxmessage (
+            pensioner_id, area_code, deadline, stage, channel, status, skip_reason, template_key, phone, text,
+            planned_at, attempts)
+        SELECT st.pensioner_id, st.area_code, st.next_due_on, {stage_sql}, {channel_sql},
+               CASE WHEN {SKIP_REASON_SQL} = '' THEN 'queued' ELSE 'skipped' END, {SKIP_REASON_SQL},
+               '', '', '', now(), 0
+        {source_sql}
+        ON CONFLICT (pensioner_id, deadline, stage) DO NOTHING
+    """
 
 
 def _stage_windows(today: date) -> dict[str, tuple[date | None, date]]:
@@ -118,23 +134,13 @@ def reminders_plan(*, at: datetime | None = None, dry_run: bool = False) -> JobS
             """
             params = {"earliest": earliest, "latest": latest, "stage": stage}
             if dry_run:
-                cursor.execute(f"SELECT {_SKIP_SQL} AS reason, count(*) {candidates} GROUP BY 1", params)
-            else:
                 cursor.execute(
-                    f"""
-                    WITH planned AS (
-                        INSERT INTO certification_outboxmessage (
-                            pensioner_id, area_code, deadline, stage, channel, status, skip_reason, template_key,
-                            phone, text, planned_at, attempts)
-                        SELECT st.pensioner_id, st.area_code, st.next_due_on, %(stage)s, '',
-                               CASE WHEN {_SKIP_SQL} = '' THEN 'queued' ELSE 'skipped' END,
-                               {_SKIP_SQL}, '', '', '', now(), 0
-                        {candidates}
-                        ON CONFLICT (pensioner_id, deadline, stage) DO NOTHING
-                        RETURNING skip_reason
-                    )
-                    SELECT skip_reason, count(*) FROM planned GROUP BY 1
-                    """,
+                    f"SELECT {SKIP_REASON_SQL} AS reason, count(*) {candidates} GROUP BY 1", params
+                )
+            else:
+                insert = outbox_insert_sql(stage_sql="%(stage)s", channel_sql="''", source_sql=candidates)
+                cursor.execute(
+                    f"WITH planned AS ({insert} RETURNING skip_reason) SELECT skip_reason, count(*) FROM planned GROUP BY 1",
                     params,
                 )
             for reason, count in cursor.fetchall():
@@ -156,19 +162,17 @@ def confirmation_queue(*, certification_ids: list[int]) -> int:
         return 0
     with connection.cursor() as cursor:
         cursor.execute(
-            f"""
-            INSERT INTO certification_outboxmessage (
-                pensioner_id, area_code, deadline, stage, channel, status, skip_reason, template_key, phone, text,
-                planned_at, attempts)
-            SELECT st.pensioner_id, st.area_code, st.next_due_on, '{MessageStage.CONFIRMATION}', c.channel,
-                   CASE WHEN {_SKIP_SQL} = '' THEN 'queued' ELSE 'skipped' END, {_SKIP_SQL}, '', '', '', now(), 0
-            FROM certification_certification c
-            JOIN pensioners_certificationstate st ON st.pensioner_id = c.pensioner_id
-            JOIN pensioners_pensioner p ON p.id = c.pensioner_id
-            WHERE c.id = ANY(%s) AND c.voided_at IS NULL AND c.outcome = 'passed'
-              AND st.latest_certified_on = c.certified_on
-            ON CONFLICT (pensioner_id, deadline, stage) DO NOTHING
-            """,
+            outbox_insert_sql(
+                stage_sql=f"'{MessageStage.CONFIRMATION}'",
+                channel_sql="c.channel",
+                source_sql="""
+                    FROM certification_certification c
+                    JOIN pensioners_certificationstate st ON st.pensioner_id = c.pensioner_id
+                    JOIN pensioners_pensioner p ON p.id = c.pensioner_id
+                    WHERE c.id = ANY(%s) AND c.voided_at IS NULL AND c.outcome = 'passed'
+                      AND st.latest_certified_on = c.certified_on
+                """,
+            ),
             [list(certification_ids)],
         )
         return cursor.rowcount
@@ -270,9 +274,6 @@ def _send_batch(batch, backend, templates, moment: datetime, summary: JobSummary
             results.append((message, None, reason))
             continue
         key = template_key_for(message.stage, message.channel)
-        month = (
-            date.fromisoformat(message.channel) if message.stage == MessageStage.SUSPENSION_NOTICE else None
-        )
         message.template_key = key
         message.phone = state.pensioner.phone
         message.text = render(
@@ -281,7 +282,6 @@ def _send_batch(batch, backend, templates, moment: datetime, summary: JobSummary
             deadline=message.deadline,
             channel=message.channel,
             today=today,
-            month=month,
         )
         results.append((message, backend.send(message), ""))
     _record(results, backend, moment, summary)

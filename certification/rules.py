@@ -29,12 +29,6 @@ COUNTER_METHODS = (
     ("fingerprint", _("Fingerprint")),
     ("in_person", _("In person")),
 )
-HOME_SERVICE_REASONS = (
-    ("age", _("Old age")),
-    ("illness", _("Illness")),
-    ("disability", _("Disability")),
-    ("other", _("Other")),
-)
 CONSULAR_BODIES = (
     ("embassy", _("Embassy or consulate")),
     ("hk_macao", _("Hong Kong or Macao body")),

@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_filters.views import FilterView
@@ -29,7 +28,13 @@ from certification.visits import VisitRefused, home_visits_assign_team
 from pensioners.filters import AreaDrillDown
 from pensioners.models import CertificationState, Pensioner
 from portal.roles import Capability
-from portal.views_base import AuditedExportMixin, CapabilityRequiredMixin, require_capability
+from portal.views_base import (
+    AuditedExportMixin,
+    CapabilityRequiredMixin,
+    redirect_back,
+    require_capability,
+    safe_next,
+)
 
 QUEUE_TITLES = {
     OVERDUE_QUEUE: gettext_lazy("Overdue"),
@@ -107,20 +112,6 @@ class MyQueueView(QueueView):
     queue = MY_QUEUE
 
 
-def safe_next(request) -> str:
-    """The page to go back to, if it is one of ours (never another site, never a script)."""
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=False
-    ):
-        return target
-    return ""
-
-
-def _back(request, fallback: str):
-    return redirect(safe_next(request) or fallback)
-
-
 def queue_assign_view(request):
     """Bulk assignment from a queue page: to a worker, or to a home-visit team (as visit requests)."""
     require_capability(request, Capability.ASSIGN_WORK)
@@ -132,7 +123,7 @@ def queue_assign_view(request):
         for errors in form.errors.values():
             for error in errors:
                 messages.error(request, error)
-        return _back(request, "queue-overdue")
+        return redirect_back(request, "queue-overdue")
     try:
         worker, team = form.chosen_target()
         if team is not None:
@@ -155,7 +146,7 @@ def queue_assign_view(request):
     except (WorkRefused, VisitRefused) as refusal:
         for problem in getattr(refusal, "problems", [getattr(refusal, "message", str(refusal))]):
             messages.error(request, problem)
-    return _back(request, "queue-overdue")
+    return redirect_back(request, "queue-overdue")
 
 
 def contact_attempt_view(request, pk: int):
@@ -175,7 +166,7 @@ def contact_attempt_view(request, pk: int):
             messages.success(
                 request, _("The contact attempt for %(name)s was logged.") % {"name": pensioner.name}
             )
-            return _back(request, "queue-overdue")
+            return redirect_back(request, "queue-overdue")
     context = {**person_summary(pensioner), "form": form, "next": safe_next(request)}
     return render(
         request,

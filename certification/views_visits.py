@@ -36,7 +36,7 @@ from pensioners.tables import WIDE_ONLY
 from portal.audit import audit_record
 from portal.filtersets import CompactFilterForm
 from portal.roles import Capability
-from portal.views_base import AuditedExportMixin, CapabilityRequiredMixin, require_capability
+from portal.views_base import AuditedExportMixin, CapabilityRequiredMixin, redirect_back, require_capability
 
 
 class HomeVisitFilter(django_filters.FilterSet):
@@ -163,7 +163,7 @@ def home_visit_schedule_view(request):
             messages.error(request, refusal.message)
         else:
             messages.success(request, _("%(count)s visits were scheduled.") % {"count": count})
-    return redirect(request.POST.get("next") or "home-visits")
+    return redirect_back(request, "home-visits")
 
 
 def home_visit_request_view(request, pk: int):

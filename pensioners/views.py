@@ -89,14 +89,12 @@ class PensionerSearchView(CapabilityRequiredMixin, AuditedExportMixin, SingleTab
             self.searching = True
             found = search_pensioner_ids(filtered, self.plan, cap=cap)
             self.match_count = len(found)
-            self.capped = self.match_count > cap
             people = Pensioner.objects.select_related("state").prefetch_related("community")
             if not self.request.GET.get("sort"):
                 # The best readings first, as the probes found them: fetch only the page shown. (Handed to
                 # django-tables2 as TableData, which it takes as it is instead of listing every record.)
                 return TableListData(RecordsByKey(found[:cap], people))
             return people.filter(pk__in=found[:cap])
-        self.capped = self.match_count > cap
         return rows.select_related("community", "state")
 
     def get_table_pagination(self, table):
@@ -112,7 +110,7 @@ class PensionerSearchView(CapabilityRequiredMixin, AuditedExportMixin, SingleTab
             query=self.request.GET.get("q", ""),
             plan=self.plan,
             match_count=min(self.match_count, settings.SEARCH_COUNT_CAP),
-            capped=self.capped,
+            capped=self.match_count > settings.SEARCH_COUNT_CAP,
             count_cap=settings.SEARCH_COUNT_CAP,
             drill_down=AreaDrillDown(scope, self.request.GET.get("area", "")),
             searching_or_filtering=self.searching or self.filterset.is_filtering,

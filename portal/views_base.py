@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect
+from django.utils.http import url_has_allowed_host_and_scheme
 from django_tables2.export.views import ExportMixin
 
 from portal.audit import audit_record
@@ -57,3 +59,17 @@ class AuditedExportMixin(ExportMixin):
 def is_htmx(request) -> bool:
     """An htmx request wants only the fragment it will swap in."""
     return request.headers.get("HX-Request") == "true"
+
+
+def safe_next(request) -> str:
+    """The page to go back to, if it is one of ours (never another site, never a script)."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=False
+    ):
+        return target
+    return ""
+
+
+def redirect_back(request, fallback: str):
+    return redirect(safe_next(request) or fallback)

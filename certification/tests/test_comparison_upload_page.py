@@ -1,6 +1,5 @@
 from pathlib import Path
 
-import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
@@ -8,15 +7,6 @@ from pensioners.roster_import import roster_import
 from portal.models import ImportJob, ImportStatus
 
 DATA = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture
-def eager_celery():
-    from portal.celery import app
-
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = False
 
 
 def test_the_city_administrator_uploads_a_comparison_file_and_sees_totals(

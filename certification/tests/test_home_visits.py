@@ -159,3 +159,16 @@ def test_the_standing_list_holds_everyone_who_needs_home_service(client_for, sta
     make_pensioner(name="不需要")
     body = client_for(staff["street"]).get(reverse("home-service-list")).content.decode()
     assert "刘奶奶" in body and "不需要" not in body
+
+
+def test_scheduling_never_sends_anyone_to_another_site(client_for, staff, visit, team):
+    response = client_for(staff["street"]).post(
+        reverse("home-visits-schedule"),
+        {
+            "selected": [visit.pk],
+            "team": team.pk,
+            "visit_date": "2026-11-30",
+            "next": "https://evil.example/",
+        },
+    )
+    assert response["Location"] == reverse("home-visits")

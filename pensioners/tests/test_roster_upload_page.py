@@ -12,15 +12,6 @@ from portal.models import ImportJob, ImportStatus
 SAMPLE = Path(__file__).parent / "data" / "roster-sample-gb18030.csv"
 
 
-@pytest.fixture
-def eager_celery(settings):
-    from portal.celery import app
-
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = False
-
-
 @pytest.fixture(autouse=True)
 def media_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"

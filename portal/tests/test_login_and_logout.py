@@ -45,3 +45,8 @@ def _error(response):
     body = response.content.decode()
     start = body.index('data-testid="login-error"')
     return body[start : body.index("</div>", start)]
+
+
+def test_chinese_is_the_default_whatever_the_browser_asks(client, staff):
+    response = client.get(reverse("login"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert "工作人员登录" in response.content.decode()
