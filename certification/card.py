@@ -6,7 +6,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from certification.models import Certification, Channel, VisitReason
+from certification.models import (
+    Certification,
+    Channel,
+    DeathCaseStatus,
+    DecisionKind,
+    PaymentDecision,
+    VisitReason,
+)
 from certification.reminders import next_reminder_for
 from certification.rules import (
     CONSULAR_BODIES,
@@ -16,6 +23,7 @@ from certification.rules import (
     ID_DOCUMENTS,
     OTHER_APPS,
 )
+from pensioners.models import PaymentStatus
 from portal.roles import Capability
 
 _CHOICE_LABELS = {
@@ -61,6 +69,24 @@ def evidence_summary(certification: Certification) -> list[tuple[str, str]]:
             value = _CHOICE_LABELS[key].get(value, value)
         facts.append((str(_EXTRA_LABELS.get(key) or EVIDENCE_LABELS.get(key, key)), str(value)))
     return facts
+
+
+def confirmed_death(pensioner, scope) -> dict | None:
+    """What the card says about a confirmed death: date, the month payment stops, what to recover."""
+    if pensioner.death_date is None and pensioner.state.status != PaymentStatus.TERMINATED:
+        return None
+    case = pensioner.death_cases.filter(status=DeathCaseStatus.CONFIRMED).order_by("-decided_at").first()
+    decision = (
+        PaymentDecision.objects.filter(pensioner=pensioner, kind=DecisionKind.TERMINATE)
+        .order_by("-decided_at", "-id")
+        .first()
+    )
+    return {
+        "died_on": pensioner.death_date or (case.reported_death_date if case else None),
+        "case": case,
+        "case_url": reverse("death-case", args=[case.pk]) if case and scope.can(Capability.DECIDE) else "",
+        "decision": decision,
+    }
 
 
 def card_extras(request, pensioner) -> dict:
@@ -116,11 +142,15 @@ def card_extras(request, pensioner) -> dict:
             False,
         ),
     ]
+    death = confirmed_death(pensioner, scope)
     actions = [
         {"label": label, "url": reverse(url_name, args=[pensioner.pk]), "icon": icon, "css": css}
         for capability, label, url_name, icon, css, abroad_only in possible
         if scope.can(capability) and (pensioner.abroad_country or not abroad_only)
     ]
+    if death is not None:
+        # Nobody certifies, phones or visits a person whose death is confirmed: the case is what is left.
+        actions = []
     latest_channel = pensioner.state.latest_channel
     attempts = pensioner.contact_attempts.select_related("made_by")[:50]
     visits = pensioner.home_visits.select_related("team").order_by("-requested_at")[:20]
@@ -130,6 +160,11 @@ def card_extras(request, pensioner) -> dict:
     next_reminder = next_reminder_for(pensioner, pensioner.state, timezone.localdate())
     return {
         "actions": actions,
+        "death": death,
+        # Shown above everything else: on a phone the right-hand column comes last.
+        "top_sections": (
+            [{"template": "certification/includes/_death_confirmed.html", "death": death}] if death else []
+        ),
         "latest_channel_label": Channel(latest_channel).label if latest_channel in Channel.values else "",
         "sections": [
             {"template": "certification/includes/_open_death_case.html", "cases": open_cases},

@@ -23,6 +23,7 @@ from certification.decisions import payment_resume
 from certification.models import Certification, DataSource, DeathCaseOrigin, MessageStage
 from certification.reminders import outbox_insert_sql
 from certification.services import receipt_number_sql
+from certification.visits import home_visits_close_after_certification_sql
 from pensioners.models import CertificationState, PaymentStatus, Pensioner
 from pensioners.rules import IdNumberError, parse_id_number
 from portal.audit import audit_record
@@ -341,6 +342,18 @@ def _certify(cursor, job_id: int | None) -> int:
         FROM comparison_fates s
         WHERE s.fate = 'certified' AND st.pensioner_id = s.pensioner_id
         """
+    )
+    # Certified now: their open home visits are called off, so no visitor makes the trip.
+    home_visits_close_after_certification_sql(
+        cursor,
+        certified_rows_sql="""
+            SELECT s.pensioner_id, c.id AS certification_id, c.channel, c.certified_on
+            FROM comparison_fates s
+            JOIN certification_certification c
+              ON c.channel = 'data_match' AND c.reference = s.source_code || ':' || s.reference
+             AND c.reference <> '' AND c.voided_at IS NULL
+            WHERE s.fate = 'certified'
+        """,
     )
     # The confirmations, queued in bulk (the reminder job sends them in daytime).
     cursor.execute(

@@ -1,6 +1,9 @@
 """Demo work for every demo role: histories, queue assignments, contact attempts, visits, death reports.
 
-Everything goes through the real services, so the demo data obeys the same rules as real work.
+Everything goes through the real services, so the demo data obeys the same rules as real work. Every
+person with a certification date gets a real certification on that day, by a channel drawn in roughly
+the proportions Chongqing sees (most silently from data comparison, then the apps, few at the counter or
+at home, consular forms only for people abroad), so the channel mix and the charts look like a city's.
 """
 
 from __future__ import annotations
@@ -12,10 +15,21 @@ from django.db import transaction
 from django.utils import timezone
 
 from certification.contacts import contact_attempt_record, queue_assign
-from certification.models import Channel, ContactKind, ContactOutcome, VisitTeam
-from certification.services import certification_record, certification_record_external
+from certification.models import (
+    EXTERNAL_CHANNELS,
+    Channel,
+    ContactKind,
+    ContactOutcome,
+    MessageStage,
+    MessageStatus,
+    OutboxMessage,
+    SkipReason,
+    VisitTeam,
+)
+from certification.services import EvidenceUpload, certification_record, certification_record_external
 from certification.visits import home_visit_request, home_visit_schedule
 from pensioners.models import Area, CertificationState, Pensioner
+from portal.deadlines import deadline_after
 from portal.models import User
 from portal.scoping import Scope
 
@@ -34,8 +48,9 @@ def demo_work_create(*, seed: int) -> dict[str, int]:
     home = Pensioner.objects.filter(community__code__startswith=HOME_STREET).select_related(
         "state", "community"
     )
+    everyone = Pensioner.objects.select_related("state", "community").order_by("pk")
     with transaction.atomic():
-        counts["certifications"] += _histories(chooser, home, street_staff, today)
+        counts["certifications"] += _histories(chooser, everyone, street_staff, visitors, today)
         overdue = list(
             CertificationState.objects.filter(area_code__startswith=HOME_STREET)
             .overdue(today)
@@ -50,38 +65,129 @@ def demo_work_create(*, seed: int) -> dict[str, int]:
                 actor=street_staff, scope=Scope(street_staff), pensioner_ids=own, assignee=worker
             )
         counts["visits"] += _visits(home, street_staff, team, today)
+    _pass_old_confirmations(today)
     return counts
 
 
-def _histories(chooser, people, actor, today) -> int:
-    """Some certifications recorded in the portal: counter visits and app feeds over the last months."""
+# Channel, weight (per cent) for people living in China; people abroad certify by consular channels.
+CHANNEL_WEIGHTS = (
+    (Channel.DATA_MATCH, 56),
+    (Channel.APP_SELF, 20),
+    (Channel.APP_ASSISTED, 8),
+    (Channel.OTHER_APP, 5),
+    (Channel.COUNTER, 8),
+    (Channel.HOME_VISIT, 3),
+)
+ABROAD_CHANNEL_WEIGHTS = ((Channel.CONSULAR_PAPER, 60), (Channel.ABROAD_APP, 40))
+# Sources whose alive signal certifies alone (the data migration creates them).
+DATA_SOURCES = ("medical_insurance", "civil_affairs", "hrss_internal")
+# Business reference numbers as each channel's system writes them (比对批次, 人社APP, 帮你认, 领事APP...).
+REFERENCE_PREFIXES = {
+    Channel.DATA_MATCH: "BD",
+    Channel.APP_SELF: "RS",
+    Channel.APP_ASSISTED: "BN",
+    Channel.OTHER_APP: "QT",
+    Channel.ABROAD_APP: "LS",
+}
+OTHER_APPS = ("重庆人社", "渝快办", "电子社保卡")
+# A one-pixel PNG: the signed form's "photo" of a demo home visit or consular form.
+DEMO_PHOTO = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6360000002000100e221bc330000000049454e44ae426082"
+)
+
+
+def _histories(chooser, people, actor, visitors, today) -> int:
+    """The certification behind each person's latest date, by a realistic channel."""
     made = 0
-    for person in people.filter(state__latest_certified_on__gte=today - timedelta(days=200))[:60]:
-        day = person.state.latest_certified_on
-        if chooser.random() < 0.5:
-            certification_record(
-                pensioner=person,
-                channel=Channel.COUNTER,
-                certified_on=day,
-                actor=actor,
-                evidence={
-                    "office": HOME_STREET,
-                    "office_name": "渝中区解放碑街道",
-                    "id_document": "id_card",
-                    "method": "face",
-                },
-                acting_office=actor.area,
-            )
-        else:
-            certification_record_external(
-                pensioner=person,
-                channel=Channel.APP_SELF,
-                certified_on=day,
-                reference=f"CQRS-{person.pk:08d}",
-                evidence={},
-            )
+    for person in people.filter(state__latest_certified_on__isnull=False).iterator(chunk_size=500):
+        weights = ABROAD_CHANNEL_WEIGHTS if person.abroad_country else CHANNEL_WEIGHTS
+        channels, shares = zip(*weights, strict=True)
+        channel = chooser.choices(channels, weights=shares)[0]
+        _certify(chooser, person, channel, person.state.latest_certified_on, actor, visitors)
         made += 1
     return made
+
+
+def _pass_old_confirmations(today) -> int:
+    """A confirmation SMS belongs to the day of the certification: for past history it has gone by.
+
+    Runs after the commit, when the services' on-commit hooks have queued the confirmations."""
+    return OutboxMessage.objects.filter(
+        stage=MessageStage.CONFIRMATION,
+        status=MessageStatus.QUEUED,
+        deadline__lt=deadline_after(today - timedelta(days=7)),
+    ).update(status=MessageStatus.SKIPPED, skip_reason=SkipReason.STAGE_PASSED)
+
+
+def _certify(chooser, person, channel, day, actor, visitors) -> None:
+    reference = f"{REFERENCE_PREFIXES.get(channel, 'CQ')}{person.pk:010d}"
+    if channel == Channel.DATA_MATCH:
+        source = chooser.choice(DATA_SOURCES)
+        evidence = {"source": source, "source_record_date": day.isoformat()}
+    elif channel == Channel.APP_ASSISTED:
+        evidence = {"helper_relationship": chooser.choice(("子女", "配偶", "社区工作人员"))}
+    elif channel == Channel.OTHER_APP:
+        evidence = {"app": chooser.choice(OTHER_APPS)}
+    elif channel == Channel.ABROAD_APP:
+        evidence = {"review_decision": "accepted", "reviewer": "渝中区社保局"}
+    else:
+        evidence = {}
+    if channel in EXTERNAL_CHANNELS:
+        certification_record_external(
+            pensioner=person, channel=channel, certified_on=day, reference=reference, evidence=evidence
+        )
+        return
+    photo = [EvidenceUpload(name="demo.png", content_type="image/png", content=DEMO_PHOTO)]
+    if channel == Channel.COUNTER:
+        certification_record(
+            pensioner=person,
+            channel=channel,
+            certified_on=day,
+            actor=actor,
+            evidence={
+                "office": HOME_STREET,
+                "office_name": "渝中区解放碑街道",
+                "id_document": "id_card",
+                "method": chooser.choice(("face", "in_person")),
+            },
+            acting_office=actor.area,
+        )
+    elif channel == Channel.HOME_VISIT:
+        certification_record(
+            pensioner=person,
+            channel=channel,
+            certified_on=day,
+            actor=visitors[0] if visitors else actor,
+            evidence={
+                "address_visited": person.address or "住址不详",
+                "visitors": [{"id": user.pk, "name": str(user)} for user in visitors[:2]] or ["演示"],
+                "signer": person.name,
+                "reason": "age",
+                "reason_note": "",
+            },
+            files=photo,
+        )
+    else:  # consular paper form, mailed back from abroad
+        certification_record(
+            pensioner=person,
+            channel=channel,
+            certified_on=day,
+            actor=actor,
+            evidence={
+                "form_serial": f"DEMO{person.pk:08d}",
+                "body_kind": "embassy",
+                "issuing_body": f"中国驻{person.abroad_country}使领馆",
+                "country": person.abroad_country,
+                "received_on": day.isoformat(),
+                "proxy": False,
+                "review": "accepted",
+                "rejection_reason": "",
+                "proxy_warning_given": False,
+            },
+            reference=f"DEMO{person.pk:08d}",
+            files=photo,
+        )
 
 
 def _attempts(chooser, states, actor) -> int:

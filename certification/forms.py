@@ -8,20 +8,26 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from certification.models import Certification, Channel, VisitReason
+from certification.photos import shrink_photo
 from certification.rules import (
     CONSULAR_BODIES,
     COUNTER_METHODS,
     ID_DOCUMENTS,
 )
-from certification.services import EvidenceUpload
-from pensioners.forms import DateInput
+from certification.services import EvidenceUpload, reference_taken_message
+from certification.widgets import CameraOrFileInput
+from pensioners.forms import DateInput, FormTokenMixin
 from portal.forms import StyledFormMixin
 from portal.models import User
 from portal.roles import Role
 
 
 def evidence_upload_from(upload) -> EvidenceUpload:
-    """Check an uploaded photo or scan by its size and its first bytes (not the name the browser sent)."""
+    """Check an uploaded photo or scan by its size and its first bytes (not the name the browser sent).
+    A phone photo (3-8 MB, or HEIC) is first shrunk to a JPEG of sensible size (certification.photos)."""
+    shrunk = shrink_photo(upload)
+    if shrunk is not None:
+        return shrunk
     if upload.size > settings.EVIDENCE_MAX_BYTES:
         raise forms.ValidationError(
             _("The file is %(size)s MB; the limit is %(limit)s MB.")
@@ -38,7 +44,9 @@ def evidence_upload_from(upload) -> EvidenceUpload:
     raise forms.ValidationError(_("Only JPEG or PNG photos and PDF scans are accepted."))
 
 
-class RecordFormBase(StyledFormMixin, forms.Form):
+class RecordFormBase(StyledFormMixin, FormTokenMixin, forms.Form):
+    """Every recording form carries its page's token (FormTokenMixin): a page records once."""
+
     certified_on = forms.DateField(label=_("Certification date"), widget=DateInput())
 
     def __init__(self, *args, pensioner, user, **kwargs):
@@ -56,10 +64,15 @@ class RecordFormBase(StyledFormMixin, forms.Form):
 
 
 class CounterForm(RecordFormBase):
+    # Defaults that are true of nearly every visit, so that the desk is one Enter away: people show
+    # their resident ID card, and staff see them in person. Face or fingerprint needs the office's
+    # device and is a stronger claim, so staff choose it when the device was used.
     id_document = forms.ChoiceField(
-        label=_("ID document checked"), choices=ID_DOCUMENTS, widget=forms.RadioSelect
+        label=_("ID document checked"), choices=ID_DOCUMENTS, widget=forms.RadioSelect, initial="id_card"
     )
-    method = forms.ChoiceField(label=_("Method"), choices=COUNTER_METHODS, widget=forms.RadioSelect)
+    method = forms.ChoiceField(
+        label=_("Method"), choices=COUNTER_METHODS, widget=forms.RadioSelect, initial="in_person"
+    )
 
     channel = Channel.COUNTER
 
@@ -88,7 +101,10 @@ class HomeVisitForm(RecordFormBase):
     )
     reason = forms.ChoiceField(label=_("Reason for home service"), choices=VisitReason.choices)
     reason_note = forms.CharField(label=_("Details"), max_length=200, required=False)
-    photo = forms.FileField(label=_("Photo or scan of the signed form"))
+    photo = forms.FileField(
+        label=_("Photo or scan of the signed form"),
+        widget=CameraOrFileInput(attrs={"accept": "image/*,.heic,.heif,application/pdf"}),
+    )
 
     channel = Channel.HOME_VISIT
 
@@ -152,7 +168,10 @@ class ConsularPaperForm(RecordFormBase):
         label=_("Review"), choices=REVIEW_CHOICES, widget=forms.RadioSelect, initial="accepted"
     )
     rejection_reason = forms.CharField(label=_("Why it was rejected"), max_length=200, required=False)
-    scan = forms.FileField(label=_("Scan of the form"))
+    scan = forms.FileField(
+        label=_("Scan of the form"),
+        widget=CameraOrFileInput(attrs={"accept": "image/*,.heic,.heif,application/pdf"}),
+    )
     proxy_warning_given = forms.BooleanField(
         label=_("I have told the pensioner that the next form must be filed in person"), required=False
     )
@@ -162,7 +181,11 @@ class ConsularPaperForm(RecordFormBase):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["certified_on"].label = _("Date on the form")
+        self.fields["certified_on"].help_text = _("Copy the date written on the paper form.")
         if not self.is_bound:
+            # The date on the form is copied from the paper, never assumed: today would be wrong for
+            # nearly every form (they arrive weeks later) and would move the deadline too far.
+            self.initial.pop("certified_on", None)
             self.initial.setdefault("country", self.pensioner.abroad_country)
             self.initial.setdefault("received_on", timezone.localdate())
         self.proxy_warning_needed = False
@@ -177,14 +200,7 @@ class ConsularPaperForm(RecordFormBase):
             .first()
         )
         if holder is not None:
-            raise forms.ValidationError(
-                _("Form serial %(serial)s is already recorded: receipt %(receipt)s of %(date)s.")
-                % {
-                    "serial": serial,
-                    "receipt": holder.receipt_number,
-                    "date": holder.certified_on.isoformat(),
-                }
-            )
+            raise forms.ValidationError(reference_taken_message(holder))
         return serial
 
     def clean_scan(self):
@@ -236,7 +252,19 @@ class ConsularPaperForm(RecordFormBase):
 
 
 class CounterLookupForm(StyledFormMixin, forms.Form):
-    id_number = forms.CharField(label=_("ID number"), max_length=24)
+    id_number = forms.CharField(
+        label=_("ID number"),
+        max_length=24,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false", "autofocus": True}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["id_number"].widget.attrs["data-testid"] = "counter-id"
+
+    def hand_focus_to_the_form(self) -> None:
+        """Once a person is found, the keyboard belongs to the recording form below."""
+        self.fields["id_number"].widget.attrs.pop("autofocus", None)
 
 
 class VoidForm(StyledFormMixin, forms.Form):

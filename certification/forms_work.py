@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from datetime import date
+
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -13,6 +16,12 @@ from certification.models import (
     VisitReason,
     VisitSource,
     VisitTeam,
+)
+from certification.rules_queue import (
+    OPTIONAL_OUTCOME_FIELDS,
+    OUTCOME_FIELDS,
+    contacted_at_problems,
+    fields_for_outcome,
 )
 from pensioners.forms import DateInput
 from portal.forms import StyledFormMixin
@@ -27,7 +36,10 @@ class AssignForm(StyledFormMixin, forms.Form):
 
     compact = True
 
-    def __init__(self, *args, scope, **kwargs):
+    def __init__(self, *args, scope, holding=None, **kwargs):
+        """`holding`: the area the queue is narrowed to, if any. Then only workers and teams whose area
+        holds all of it are offered (anyone else would be refused by queue_assign: her own queue could
+        not show people outside her area)."""
         super().__init__(*args, **kwargs)
         self.scope = scope
         choices = [("", _("Choose…")), ("nobody", _("Nobody (take back)"))]
@@ -39,6 +51,10 @@ class AssignForm(StyledFormMixin, forms.Form):
                 area__code__startswith=prefix,
             ).select_related("area")
             teams = VisitTeam.objects.filter(street__code__startswith=prefix)
+            if holding is not None and holding != scope.area and len(holding.code) >= 9:
+                ancestors = [holding.code[:length] for length in (9, 12) if length <= len(holding.code)]
+                workers = workers.filter(area_id__in=ancestors)
+                teams = teams.filter(street_id__in=ancestors)
             choices += [
                 (f"user:{user.pk}", f"{user} · {user.area.name}")
                 for user in workers.order_by("area_id", "username")
@@ -58,9 +74,31 @@ class AssignForm(StyledFormMixin, forms.Form):
         return User.objects.get(pk=pk), None
 
 
+class DateTimeLocalInput(forms.DateTimeInput):
+    """The browser's date-and-time picker; the value is wall-clock time in the portal's zone (Shanghai)."""
+
+    input_type = "datetime-local"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
+
+
 class ContactAttemptForm(StyledFormMixin, forms.Form):
+    """One contact attempt. Nothing is preselected: a worker who saves without choosing an outcome must
+    not log a success. Fields an outcome does not use are hidden on the page (queue_work.js) and dropped
+    here, using the same table as the service (rules_queue.OUTCOME_FIELDS)."""
+
     kind = forms.ChoiceField(label=_("How"), choices=ContactKind.choices, widget=forms.RadioSelect)
-    outcome = forms.ChoiceField(label=_("Outcome"), choices=ContactOutcome.choices)
+    outcome = forms.ChoiceField(
+        label=_("Outcome"),
+        choices=[("", _("Choose…")), *ContactOutcome.choices],
+        error_messages={"required": _("Choose the outcome of the contact.")},
+    )
+    contacted_at = forms.DateTimeField(
+        label=_("When was the contact made"),
+        widget=DateTimeLocalInput(),
+        help_text=_("Beijing time. Change it if you are logging an earlier call."),
+    )
     note = forms.CharField(
         label=_("Note"), max_length=300, required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
@@ -72,9 +110,28 @@ class ContactAttemptForm(StyledFormMixin, forms.Form):
     snooze_until = forms.DateField(label=_("Hide from the queue until"), required=False, widget=DateInput())
     snooze_reason = forms.CharField(label=_("Why hide"), max_length=200, required=False)
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        now = timezone.localtime()
+        self.fields["contacted_at"].initial = now.replace(second=0, microsecond=0)
+        self.fields["contacted_at"].widget.attrs["max"] = now.strftime("%Y-%m-%dT%H:%M")
+        for name in OPTIONAL_OUTCOME_FIELDS:
+            shown_for = [outcome for outcome, names in OUTCOME_FIELDS.items() if name in names]
+            self.fields[name].widget.attrs["data-shown-for"] = " ".join(shown_for)
+
     def clean(self):
         cleaned = super().clean()
         outcome = cleaned.get("outcome")
+        needed = fields_for_outcome(outcome or "")
+        for name in OPTIONAL_OUTCOME_FIELDS:
+            if name not in needed:
+                # Hidden on the page: whatever it holds was typed for another outcome.
+                cleaned[name] = None if name in ("died_on", "snooze_until") else ""
+                self.errors.pop(name, None)
+        contacted_at = cleaned.get("contacted_at")
+        if contacted_at is not None:
+            for problem in contacted_at_problems(contacted_at=contacted_at, now=timezone.now()):
+                self.add_error("contacted_at", problem)
         if outcome == ContactOutcome.MOVED_AWAY and not cleaned.get("moved_to"):
             self.add_error("moved_to", _("Say where the person moved to."))
         if outcome == ContactOutcome.NEEDS_HOME_VISIT and not cleaned.get("visit_reason"):
@@ -84,6 +141,8 @@ class ContactAttemptForm(StyledFormMixin, forms.Form):
         died_on = cleaned.get("died_on")
         if died_on and died_on > timezone.localdate():
             self.add_error("died_on", _("The date of death cannot be in the future."))
+        elif died_on and contacted_at and died_on > timezone.localdate(contacted_at):
+            self.add_error("died_on", _("The date of death cannot be after the contact."))
         return cleaned
 
     def service_arguments(self) -> dict:
@@ -91,6 +150,7 @@ class ContactAttemptForm(StyledFormMixin, forms.Form):
         return {
             "kind": data["kind"],
             "outcome": data["outcome"],
+            "contacted_at": data["contacted_at"],
             "note": data["note"],
             "moved_to": data["moved_to"],
             "visit_reason": data["visit_reason"],
@@ -113,7 +173,9 @@ class VisitRequestForm(StyledFormMixin, forms.Form):
 
 
 class VisitScheduleForm(StyledFormMixin, forms.Form):
-    team = forms.ModelChoiceField(label=_("Team"), queryset=VisitTeam.objects.none())
+    team = forms.ModelChoiceField(
+        label=_("Team"), queryset=VisitTeam.objects.none(), empty_label=_("Choose a team…")
+    )
     visit_date = forms.DateField(label=_("Visit date"), widget=DateInput())
 
     compact = True
@@ -121,6 +183,7 @@ class VisitScheduleForm(StyledFormMixin, forms.Form):
     def __init__(self, *args, scope, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["team"].queryset = scope.restrict(VisitTeam.objects.all())
+        self.fields["visit_date"].widget.attrs["min"] = timezone.localdate().isoformat()
 
     def clean_visit_date(self):
         value = self.cleaned_data["visit_date"]
@@ -167,12 +230,54 @@ class DismissCaseForm(StyledFormMixin, forms.Form):
     reason = forms.CharField(label=_("Why dismiss"), max_length=300)
 
 
+class MonthInput(forms.DateInput):
+    """The browser's month picker (<input type=month>): it sends YYYY-MM."""
+
+    input_type = "month"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m", **kwargs)
+
+
+class MonthField(forms.Field):
+    """A calendar month, typed or picked as YYYY-MM; cleaned to the first day of that month.
+
+    Anything else (a full date, 2026-13, 9999-12, letters) is a form error, never a server error."""
+
+    widget = MonthInput
+    EARLIEST_YEAR = 1950
+    default_error_messages = {
+        "invalid": _("Enter a month as year-month, for example 2026-05."),
+        "out_of_range": _("Choose a month between %(earliest)s and %(latest)s."),
+    }
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        if isinstance(value, date):
+            return value.replace(day=1)
+        match = re.fullmatch(r"\s*(\d{4})-(\d{1,2})\s*", str(value))
+        if not match or not 1 <= int(match.group(2)) <= 12:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        month = date(int(match.group(1)), int(match.group(2)), 1)
+        latest = timezone.localdate().replace(day=1)
+        if not date(self.EARLIEST_YEAR, 1, 1) <= month <= date(latest.year + 1, latest.month, 1):
+            raise forms.ValidationError(
+                self.error_messages["out_of_range"],
+                code="out_of_range",
+                params={
+                    "earliest": f"{self.EARLIEST_YEAR}-01",
+                    "latest": f"{latest.year + 1}-{latest.month:02d}",
+                },
+            )
+        return month
+
+
 class ConfirmCaseForm(StyledFormMixin, forms.Form):
     died_on = forms.DateField(label=_("Date of death"), widget=DateInput())
-    paid_through = forms.DateField(
+    paid_through = MonthField(
         label=_("Pension paid through (month)"),
-        widget=DateInput(),
-        help_text=_("Any day in the last month paid"),
+        help_text=_("The last month for which the pension was paid"),
     )
     note = forms.CharField(label=_("Note"), max_length=300, required=False)
 

@@ -293,6 +293,9 @@ class ContactAttempt(models.Model):
     snooze_until = models.DateField(_("hide from the queue until"), null=True, blank=True)
     snooze_reason = models.CharField(_("why hide"), max_length=200, blank=True)
     made_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # When the call (visit, letter...) happened, as the worker says; made_at is when it was logged. Calls
+    # are often logged later, and "last contact" must name the day of the call, not of the typing.
+    contacted_at = models.DateTimeField(_("contacted at"), default=timezone.now)
     made_at = models.DateTimeField(_("when"), auto_now_add=True)
 
     objects = AreaScopedQuerySet.as_manager()
@@ -300,7 +303,7 @@ class ContactAttempt(models.Model):
     class Meta:
         verbose_name = _("contact attempt")
         verbose_name_plural = _("contact attempts")
-        ordering = ["-made_at", "-id"]
+        ordering = ["-contacted_at", "-id"]
         indexes = [
             models.Index(fields=["pensioner", "-made_at"], name="contact_person_recent"),
             models.Index(fields=["area_code", "made_at"], name="contact_area_date"),
@@ -491,6 +494,14 @@ class HomeVisit(models.Model):
             models.Index(fields=["team", "scheduled_on"], name="visit_team_date"),
             models.Index(fields=["pensioner", "status"], name="visit_person_status"),
         ]
+        constraints = [
+            # Two staff asking at the same moment must not send two visitors to one door.
+            models.UniqueConstraint(
+                fields=["pensioner"],
+                condition=models.Q(status__in=["requested", "scheduled"]),
+                name="one_open_visit_per_person",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.pensioner.name} {self.get_status_display()}"
@@ -527,6 +538,7 @@ class SkipReason(models.TextChoices):
     TERMINATED = "terminated", _("Payment terminated")
     CERTIFIED = "certified", _("Already certified")
     STAGE_PASSED = "stage_passed", _("Stage passed")
+    VOIDED = "voided", _("Certification voided")
 
 
 class MessageTemplate(models.Model):

@@ -12,13 +12,18 @@ import django_filters
 import django_tables2 as tables
 from django import forms
 from django.conf import settings
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, F, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from certification.models import ContactOutcome
-from certification.rules_queue import AGING_BUCKETS, deadline_range_for_bucket
+from certification.rules_queue import (
+    AGING_BUCKETS,
+    deadline_range_for_bucket,
+    deadline_range_for_days_left,
+    due_buckets,
+)
 from pensioners.filters import AGE_BANDS, ANY, YES_NO, years_before
 from pensioners.models import BenefitLine, CertificationState, Scheme
 from pensioners.rules import age_on
@@ -54,15 +59,27 @@ def overdue_bucket_counts(rows, today) -> dict[str, int]:
     return rows.order_by().aggregate(**aggregates)
 
 
-def due_soon_counts(rows, today) -> dict[str, int]:
-    week = today + timedelta(days=settings.REMINDER_FINAL_DAYS_BEFORE)
-    return rows.order_by().aggregate(
-        this_week=Count("pk", filter=Q(next_due_on__lte=week)),
-        later=Count("pk", filter=Q(next_due_on__gt=week)),
+def queue_due_buckets(kind: str) -> list[tuple[str, str, int | None, int]]:
+    """The summary buckets of the due-soon queue and of my queue (which also holds overdue people)."""
+    return due_buckets(
+        week=settings.REMINDER_FINAL_DAYS_BEFORE,
+        window=settings.DUE_SOON_DAYS,
+        include_overdue=kind == MY_QUEUE,
     )
 
 
+def due_bucket_counts(rows, today, kind: str) -> dict[str, int]:
+    """How many people are in each due bucket: one aggregate query, with the same ranges as the filter."""
+    aggregates = {}
+    for code, _label, fewest, most in queue_due_buckets(kind):
+        earliest, latest = deadline_range_for_days_left(fewest, most, today)
+        condition = Q(next_due_on__lte=latest) & (Q(next_due_on__gte=earliest) if earliest else Q())
+        aggregates[code] = Count("pk", filter=condition)
+    return rows.order_by().aggregate(**aggregates)
+
+
 BUCKET_CHOICES = [(code, label) for code, label, _first, _last in AGING_BUCKETS]
+ASSIGNED_OUTSIDE = "outside"
 CONTACT_CHOICES = [("none", _("Never contacted")), *ContactOutcome.choices]
 
 
@@ -123,10 +140,15 @@ class QueueFilter(django_filters.FilterSet):
             ).order_by("username")
         self.filters["assigned"].extra["choices"] = [
             ("none", _("Nobody")),
+            (ASSIGNED_OUTSIDE, _("Someone whose area does not hold the person")),
             *[(str(u.pk), str(u)) for u in workers],
         ]
+        self.queue = queue
         if queue != OVERDUE_QUEUE:
-            del self.filters["bucket"]
+            # The other queues are summarised by days left; the same buckets filter the list.
+            bucket = self.filters["bucket"]
+            bucket.label = _("Deadline")
+            bucket.extra["choices"] = [(code, label) for code, label, _f, _l in queue_due_buckets(queue)]
 
     def filter_area(self, queryset, name, value):
         if (
@@ -138,7 +160,13 @@ class QueueFilter(django_filters.FilterSet):
         return queryset.filter(area_code__startswith=value)
 
     def filter_bucket(self, queryset, name, value):
-        earliest, latest = deadline_range_for_bucket(value, self.today)
+        if self.queue != OVERDUE_QUEUE:
+            fewest, most = next(
+                (first, last) for code, _label, first, last in queue_due_buckets(self.queue) if code == value
+            )
+            earliest, latest = deadline_range_for_days_left(fewest, most, self.today)
+        else:
+            earliest, latest = deadline_range_for_bucket(value, self.today)
         queryset = queryset.filter(next_due_on__lte=latest)
         return queryset.filter(next_due_on__gte=earliest) if earliest else queryset
 
@@ -162,11 +190,15 @@ class QueueFilter(django_filters.FilterSet):
         return queryset.filter(last_contact_outcome="" if value == "none" else value)
 
     def filter_assigned(self, queryset, name, value):
-        return (
-            queryset.filter(assigned_to__isnull=True)
-            if value == "none"
-            else queryset.filter(assigned_to_id=value)
-        )
+        if value == "none":
+            return queryset.filter(assigned_to__isnull=True)
+        if value == ASSIGNED_OUTSIDE:
+            # People given to a worker whose own queue cannot show them (assigned before assignment
+            # checked areas, or moved since): street staff find them here and give them to the right worker.
+            return queryset.filter(assigned_to__isnull=False).exclude(
+                area_code__startswith=F("assigned_to__area_id")
+            )
+        return queryset.filter(assigned_to_id=value)
 
 
 WIDE_ONLY = {"th": {"class": "d-none d-md-table-cell"}, "td": {"class": "d-none d-md-table-cell"}}
@@ -210,7 +242,10 @@ class QueueTable(tables.Table):
     name = tables.Column(verbose_name=_("Name"), accessor="pensioner__name")
     id_number = tables.Column(verbose_name=_("ID number"), orderable=False, attrs=WIDE_ONLY)
     age = tables.Column(
-        verbose_name=_("Age"), accessor="pensioner__birth_date", order_by=("-pensioner__birth_date",)
+        verbose_name=_("Age"),
+        accessor="pensioner__birth_date",
+        order_by=("-pensioner__birth_date",),
+        attrs=WIDE_ONLY,
     )
     phone = tables.Column(verbose_name=_("Phone"), orderable=False, attrs=WIDE_ONLY)
     community = tables.Column(verbose_name=_("Community"), order_by=("area_code",), attrs=WIDE_ONLY)
@@ -222,7 +257,8 @@ class QueueTable(tables.Table):
     assigned_to = tables.Column(verbose_name=_("Assigned to"), attrs=WIDE_ONLY)
     actions = tables.Column(verbose_name="", orderable=False, empty_values=())
 
-    # Exported columns: (row_view key, header).
+    # Exported columns: (row_view key, header). "Days" reads as the screen does (逾期31天); the number
+    # beside it is labelled, so nobody has to guess what a minus sign meant.
     EXPORT_COLUMNS = (
         ("name", _("Name")),
         ("id_number", _("ID number")),
@@ -230,7 +266,8 @@ class QueueTable(tables.Table):
         ("phone", _("Phone")),
         ("community", _("Community")),
         ("deadline", _("Deadline")),
-        ("days", _("Days")),
+        ("days_label", _("Days")),
+        ("days_overdue", _("Days overdue")),
         ("contact", _("Last contact")),
         ("contact_on", _("Last contact date")),
         ("assigned", _("Assigned to")),
@@ -259,4 +296,8 @@ class QueueTable(tables.Table):
     @classmethod
     def export_values(cls, record) -> list:
         view = row_view(record)
+        # Real dates for the spreadsheet (the screen shows them as text).
+        view["deadline"] = record.next_due_on
+        view["contact_on"] = record.last_contact_on
+        view["days_overdue"] = max(0, -view["days"])
         return [view[key] for key, _label in cls.EXPORT_COLUMNS]

@@ -84,10 +84,13 @@ SKIP_REASON_SQL = f"""
 """
 
 
-def outbox_insert_sql(*, stage_sql: str, channel_sql: str, source_sql: str) -> str:
+def outbox_insert_sql(
+    *, stage_sql: str, channel_sql: str, source_sql: str, on_conflict: str = "DO NOTHING"
+) -> str:
     """INSERT one outbox row per person that `source_sql` selects (a FROM ... WHERE naming the state
     table `st` and the registry `p`); rows that cannot go are stored as skipped with their reason, and a
-    message already planned for the person, deadline and stage is left as it is."""
+    message already planned for the person, deadline and stage is left as it is (unless `on_conflict`
+    says otherwise)."""
     return f"""
         INSERT INTO certification_outboxmessage (
             pensioner_id, area_code, deadline, stage, channel, status, skip_reason, template_key, phone, text,
@@ -96,7 +99,7 @@ def outbox_insert_sql(*, stage_sql: str, channel_sql: str, source_sql: str) -> s
                CASE WHEN {SKIP_REASON_SQL} = '' THEN 'queued' ELSE 'skipped' END, {SKIP_REASON_SQL},
                '', '', '', now(), 0
         {source_sql}
-        ON CONFLICT (pensioner_id, deadline, stage) DO NOTHING
+        ON CONFLICT (pensioner_id, deadline, stage) {on_conflict}
     """
 
 
@@ -172,10 +175,25 @@ def confirmation_queue(*, certification_ids: list[int]) -> int:
                     WHERE c.id = ANY(%s) AND c.voided_at IS NULL AND c.outcome = 'passed'
                       AND st.latest_certified_on = c.certified_on
                 """,
+                # A confirmation withdrawn because its certification was voided is queued again when a
+                # new certification gives the same deadline: that one is true and must be confirmed.
+                on_conflict=f"""DO UPDATE SET
+                    status = EXCLUDED.status, skip_reason = EXCLUDED.skip_reason, channel = EXCLUDED.channel,
+                    planned_at = now(), attempts = 0, next_attempt_at = NULL, claimed_at = NULL
+                    WHERE certification_outboxmessage.status = '{MessageStatus.CANCELLED}'
+                      AND certification_outboxmessage.skip_reason = '{SkipReason.VOIDED}'""",
             ),
             [list(certification_ids)],
         )
         return cursor.rowcount
+
+
+def outbox_cancel_for_deadline(*, pensioner_id: int, deadline: date) -> int:
+    """Withdraw every unsent message naming `deadline` (a voided certification's deadline): called by
+    the void in its transaction. A message a dispatcher holds right now is caught by its re-check."""
+    return OutboxMessage.objects.filter(
+        pensioner_id=pensioner_id, deadline=deadline, status=MessageStatus.QUEUED
+    ).update(status=MessageStatus.CANCELLED, skip_reason=SkipReason.VOIDED)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -297,6 +315,11 @@ def _reason_not_to_send(message: OutboxMessage, state: CertificationState, today
         return SkipReason.NO_PHONE
     if person.phone_known_wrong:
         return SkipReason.PHONE_WRONG
+    if state.next_due_on < message.deadline:
+        # The deadline fell back: the certification that gave this date was voided. Never name it.
+        return SkipReason.VOIDED
+    if message.stage == MessageStage.CONFIRMATION and state.next_due_on != message.deadline:
+        return SkipReason.CERTIFIED  # a later certification gave a new deadline; its own confirmation says so
     if message.stage in (FIRST_REMINDER, FINAL_REMINDER, OVERDUE_NOTICE):
         if state.next_due_on != message.deadline:
             return SkipReason.CERTIFIED  # the deadline moved: they certified since planning
@@ -311,7 +334,7 @@ def _record(results, backend, moment: datetime, summary: JobSummary) -> None:
         for message, delivery, reason in results:
             if reason:
                 # A person who certified meanwhile is not "skipped" but no longer needs the message.
-                overtaken = reason in (SkipReason.CERTIFIED, SkipReason.STAGE_PASSED)
+                overtaken = reason in (SkipReason.CERTIFIED, SkipReason.STAGE_PASSED, SkipReason.VOIDED)
                 message.status = MessageStatus.CANCELLED if overtaken else MessageStatus.SKIPPED
                 message.skip_reason = reason
                 summary.add(f"skipped_{reason}")

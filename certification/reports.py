@@ -1,28 +1,36 @@
 """Coverage, trends and activity: the supervisors' numbers, one aggregate query per table.
 
-Every figure is computed with the same definitions as the queues: "overdue" is `next_due_on < today`
-among people who are paid and have no death reported; "due soon" is 0..DUE_SOON_DAYS days left. The rows
+Every figure is computed with the same definitions as the queues: "overdue" is the CertificationState
+`overdue(today)` verb (deadline passed, paid, no death reported; people hidden from the queue for now are
+still overdue), the same verb the dashboard counts; "due soon" is 0..DUE_SOON_DAYS days left. The rows
 of a coverage table are the children of the area being looked at (district -> streets -> communities),
 grouped by the leading digits of the community code, so no report runs one query per area.
 
 The city's own page reads a stored snapshot of the same computation (refreshed daily by the beat, or on
 demand in a few seconds); every other level is computed live.
+
+Days and months are those of Asia/Shanghai (settings.TIME_ZONE): the database session runs in UTC, so
+every timestamp is compared with a local midnight, never with a bare date.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connection
+from django.db.models import Count
+from django.db.models.functions import Left
 from django.utils import timezone
 
 from certification.models import Channel
 from certification.rules_queue import AGING_BUCKETS
 from pensioners.filters import years_before
-from pensioners.models import Area, AreaLevel, PaymentStatus
+from pensioners.models import Area, AreaLevel, CertificationState, PaymentStatus
+from portal.deadlines import deadline_sql
 from portal.roles import AREA_LEVEL_CODE_LENGTH
 
 CHILD_LEVEL = {
@@ -89,7 +97,6 @@ def coverage(area: Area, today: date) -> tuple[list[CoverageRow], CoverageRow]:
             count(*) FILTER (WHERE {overdue} AND st.next_due_on < %(today)s - {buckets["1-30"][1]}
                                           AND st.next_due_on >= %(today)s - {buckets["31-90"][1]}) AS overdue_31_90,
             count(*) FILTER (WHERE {overdue} AND st.next_due_on < %(today)s - {buckets["31-90"][1]}) AS overdue_90_plus,
-            count(*) FILTER (WHERE {overdue}) AS overdue,
             count(*) FILTER (WHERE st.status = '{PaymentStatus.SUSPENDED}') AS suspended,
             count(*) FILTER (WHERE st.status = '{PaymentStatus.STOPPED}') AS stopped,
             count(*) FILTER (WHERE st.status = '{PaymentStatus.TERMINATED}') AS terminated,
@@ -116,6 +123,10 @@ def coverage(area: Area, today: date) -> tuple[list[CoverageRow], CoverageRow]:
         cursor.execute(sql, params)
         columns = [column.name for column in cursor.description]
         found = {row[0]: dict(zip(columns[1:], row[1:], strict=True)) for row in cursor.fetchall()}
+    # The overdue figure comes from the one shared verb, so the dashboard, the queues and this report
+    # cannot drift apart again (they once did: one left out the people hidden from the queue).
+    for code, count in overdue_counts_by_prefix(area, today, length).items():
+        found.setdefault(code, {})["overdue"] = count
     children = (
         Area.objects.filter(parent=area).order_by("code")
         if CHILD_LEVEL[area.level]
@@ -127,6 +138,25 @@ def coverage(area: Area, today: date) -> tuple[list[CoverageRow], CoverageRow]:
         area.code, area.name, {field: sum(row.values[field] for row in rows) for field in COVERAGE_FIELDS}
     )
     return rows, total
+
+
+def overdue_counts_by_prefix(area: Area, today: date, length: int) -> dict[str, int]:
+    """Overdue people per child area (the first `length` digits of their community code)."""
+    rows = (
+        CertificationState.objects.within(area)
+        .overdue(today)
+        .annotate(code=Left("area_code", length))
+        .order_by()
+        .values("code")
+        .annotate(count=Count("pk"))
+        .values_list("code", "count")
+    )
+    return dict(rows)
+
+
+def local_midnight(day: date) -> datetime:
+    """The first moment of a local (Asia/Shanghai) day, to compare with stored timestamps."""
+    return datetime.combine(day, time.min, tzinfo=ZoneInfo(settings.TIME_ZONE))
 
 
 def months_back(today: date, count: int = 24) -> list[date]:
@@ -157,17 +187,7 @@ def trends(area: Area, today: date) -> dict:
         certified = defaultdict(dict)
         for month, channel, count in cursor.fetchall():
             certified[channel][month] = count
-        # A person becomes overdue once per deadline, the day after it: that is when the overdue notice is
-        # planned (sent or skipped), so its rows count the newly overdue.
-        cursor.execute(
-            """
-            SELECT date_trunc('month', deadline + 1)::date, count(*)
-            FROM certification_outboxmessage
-            WHERE area_code LIKE %s AND stage = 'overdue_notice' AND deadline + 1 >= %s
-            GROUP BY 1
-            """,
-            [prefix, start],
-        )
+        cursor.execute(_newly_overdue_sql(), {"prefix": prefix, "start": start, "today": today})
         newly_overdue = dict(cursor.fetchall())
         cursor.execute(
             """
@@ -176,7 +196,7 @@ def trends(area: Area, today: date) -> dict:
             WHERE area_code LIKE %s AND status IN ('sent', 'failed') AND coalesce(sent_at, planned_at) >= %s
             GROUP BY 1, 2
             """,
-            [prefix, start],
+            [prefix, local_midnight(start)],
         )
         reminders = defaultdict(dict)
         for month, status, count in cursor.fetchall():
@@ -192,14 +212,60 @@ def trends(area: Area, today: date) -> dict:
     }
 
 
+def _newly_overdue_sql() -> str:
+    """People who went overdue, per month of the day after the deadline they missed.
+
+    Worked out from what is known of each person's certifications (the roster's latest, every passed
+    certification not voided, and the first benefit date that starts the first period): each of them
+    sets a deadline, and a person went overdue on deadline + 1 when the next certification came later
+    than the deadline or has not come yet. Reading the planned overdue notices instead showed zero:
+    the reminder job plans them only from the day it first ran, never for what went overdue before,
+    nor for a day it did not run. A person who died before the deadline did not go overdue.
+    """
+    return f"""
+        WITH people AS (
+            SELECT pensioner_id FROM pensioners_certificationstate WHERE area_code LIKE %(prefix)s
+        ),
+        known AS (
+            SELECT c.pensioner_id, c.certified_on AS day
+            FROM certification_certification c JOIN people USING (pensioner_id)
+            WHERE c.outcome = 'passed' AND c.voided_at IS NULL
+            UNION
+            SELECT st.pensioner_id, st.roster_certified_on
+            FROM pensioners_certificationstate st JOIN people USING (pensioner_id)
+            WHERE st.roster_certified_on IS NOT NULL
+            UNION
+            SELECT b.pensioner_id, min(b.first_benefit_date)
+            FROM pensioners_benefitline b JOIN people USING (pensioner_id)
+            GROUP BY b.pensioner_id
+        ),
+        periods AS (
+            SELECT pensioner_id, {deadline_sql("day")} AS deadline,
+                lead(day) OVER (PARTITION BY pensioner_id ORDER BY day) AS next_day
+            FROM known
+        )
+        SELECT date_trunc('month', periods.deadline + 1)::date, count(*)
+        FROM periods JOIN pensioners_pensioner p ON p.id = periods.pensioner_id
+        WHERE (periods.next_day IS NULL OR periods.next_day > periods.deadline)
+          AND periods.deadline + 1 >= %(start)s AND periods.deadline < %(today)s
+          AND (p.death_date IS NULL OR p.death_date > periods.deadline)
+        GROUP BY 1
+    """
+
+
 def activity(area: Area, since: date, until: date) -> dict:
-    """What staff did in a period: certifications per staff member and office, visits, contacts."""
+    """What staff did in a period of local days, `since` and `until` included.
+
+    Certifications, visits and contacts are stamped in UTC; the period's ends are local midnights, so an
+    event at 23:30 in Chongqing belongs to that day, not to the next one.
+    """
     prefix = area.scope_prefix + "%"
-    end = until + timedelta(days=1)
+    start, end = local_midnight(since), local_midnight(until + timedelta(days=1))
     with connection.cursor() as cursor:
         cursor.execute(
             """
-            SELECT coalesce(u.full_name, u.username), coalesce(a.name, ''), c.channel, count(*)
+            SELECT CASE WHEN u.full_name <> '' THEN u.full_name || ' (' || u.username || ')' ELSE u.username END,
+                   coalesce(a.name, ''), c.channel, count(*)
             FROM certification_certification c
             JOIN portal_user u ON u.id = c.recorded_by_id
             LEFT JOIN pensioners_area a ON a.code = c.acting_office_id
@@ -207,7 +273,7 @@ def activity(area: Area, since: date, until: date) -> dict:
               AND c.recorded_at >= %s AND c.recorded_at < %s AND c.voided_at IS NULL
             GROUP BY 1, 2, 3 ORDER BY 4 DESC, 1
             """,
-            [prefix, prefix, since, end],
+            [prefix, prefix, start, end],
         )
         by_staff = cursor.fetchall()
         cursor.execute(
@@ -216,7 +282,7 @@ def activity(area: Area, since: date, until: date) -> dict:
             WHERE area_code LIKE %s AND requested_at >= %s AND requested_at < %s
             GROUP BY 1, 2 ORDER BY 1, 2
             """,
-            [prefix, since, end],
+            [prefix, start, end],
         )
         visits = cursor.fetchall()
         cursor.execute(
@@ -225,7 +291,7 @@ def activity(area: Area, since: date, until: date) -> dict:
             WHERE area_code LIKE %s AND made_at >= %s AND made_at < %s
             GROUP BY 1, 2 ORDER BY 3 DESC
             """,
-            [prefix, since, end],
+            [prefix, start, end],
         )
         contacts = cursor.fetchall()
     return {"by_staff": by_staff, "visits": visits, "contacts": contacts}
@@ -283,6 +349,12 @@ def report_data(area: Area) -> dict:
         if snapshot is None or timezone.localtime(snapshot.computed_at).date() != today:
             snapshot = report_snapshot_refresh(area=area)
         rows, total = _deserialise_rows(snapshot.payload)
+        # The overdue figure stays live even on the snapshot (one count on the queue index), so it is the
+        # dashboard's and the queue's number at any hour, not this morning's.
+        live = overdue_counts_by_prefix(area, today, _child_length(area))
+        for row in rows:
+            row.values["overdue"] = live.get(row.code, 0)
+        total.values["overdue"] = sum(row.values["overdue"] for row in rows)
         return {"rows": rows, "total": total, "trends": snapshot.payload["trends"], "snapshot": snapshot}
     rows, total = coverage(area, today)
     return {"rows": rows, "total": total, "trends": trends(area, today), "snapshot": None}

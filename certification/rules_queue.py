@@ -1,8 +1,8 @@
-"""Queue rules as pure functions: aging buckets and snoozing."""
+"""Queue rules as pure functions: aging buckets, due buckets, snoozing, and what each contact outcome needs."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from django.utils.translation import gettext_lazy as _
 
@@ -13,6 +13,39 @@ AGING_BUCKETS = (
     ("90+", _("over 90 days"), 91, None),
 )
 MAX_SNOOZE_DAYS = 90
+# How far back a contact attempt may be dated: late logging happens, invented history should not.
+MAX_CONTACT_AGE_DAYS = 90
+
+OVERDUE_BUCKET = "overdue"
+THIS_WEEK_BUCKET = "this_week"
+LATER_BUCKET = "later"
+
+
+def due_buckets(*, week: int, window: int, include_overdue: bool) -> list[tuple[str, str, int | None, int]]:
+    """The summary buckets of the due-soon queue and of "my queue": (code, label, fewest days left or
+    None, most days left). Each label names exactly the days it counts: my queue also holds overdue
+    people, and they are counted as overdue, never as "due within 7 days"."""
+    buckets = []
+    if include_overdue:
+        buckets.append((OVERDUE_BUCKET, str(_("Overdue")), None, -1))
+    buckets.append(
+        (THIS_WEEK_BUCKET, str(_("Due in 0-%(last)s days") % {"last": week}), 0, week),
+    )
+    buckets.append(
+        (
+            LATER_BUCKET,
+            str(_("Due in %(first)s-%(last)s days") % {"first": week + 1, "last": window}),
+            week + 1,
+            window,
+        ),
+    )
+    return buckets
+
+
+def deadline_range_for_days_left(fewest: int | None, most: int, today: date) -> tuple[date | None, date]:
+    """(earliest deadline or None, latest deadline) of people with fewest..most days left today."""
+    earliest = today + timedelta(days=fewest) if fewest is not None else None
+    return earliest, today + timedelta(days=most)
 
 
 def aging_bucket(days_overdue: int) -> str | None:
@@ -41,4 +74,35 @@ def snooze_problems(*, snooze_until: date | None, reason: str, today: date) -> l
         problems.append(_("Hide for at most %(days)s days.") % {"days": MAX_SNOOZE_DAYS})
     if not (reason or "").strip():
         problems.append(_("Say why this person is hidden from the queue."))
+    return problems
+
+
+# What each contact outcome needs besides kind, time and note. A field not listed for an outcome is not
+# shown on the form and is dropped if sent anyway: a death date typed before the outcome was changed to
+# "not reachable" must not open a death case.
+OUTCOME_FIELDS = {
+    "will_certify": ("snooze_until", "snooze_reason"),
+    "needs_home_visit": ("visit_reason", "snooze_until", "snooze_reason"),
+    "not_reachable": (),
+    "wrong_number": (),
+    "moved_away": ("moved_to", "snooze_until", "snooze_reason"),
+    "reported_dead": ("died_on",),
+    "refused": (),
+}
+OPTIONAL_OUTCOME_FIELDS = ("moved_to", "visit_reason", "died_on", "snooze_until", "snooze_reason")
+
+
+def fields_for_outcome(outcome: str) -> tuple[str, ...]:
+    return OUTCOME_FIELDS.get(outcome, ())
+
+
+def contacted_at_problems(*, contacted_at: datetime, now: datetime) -> list[str]:
+    """A contact cannot be dated in the future (a minute of clock drift allowed) nor long ago."""
+    problems = []
+    if contacted_at > now + timedelta(minutes=1):
+        problems.append(_("The contact cannot be in the future."))
+    elif contacted_at < now - timedelta(days=MAX_CONTACT_AGE_DAYS):
+        problems.append(
+            _("A contact more than %(days)s days ago cannot be logged.") % {"days": MAX_CONTACT_AGE_DAYS}
+        )
     return problems

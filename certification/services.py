@@ -9,15 +9,17 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import date
+from uuid import UUID
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from certification.models import EXTERNAL_CHANNELS, Certification, EvidenceFile, Outcome
+from certification.models import EXTERNAL_CHANNELS, Certification, Channel, EvidenceFile, Outcome
 from certification.rules import EVIDENCE_LABELS, date_problems, missing_evidence, receipt_number
 from pensioners.models import CertificationState, PaymentStatus, Pensioner
+from pensioners.services import form_submission_begin, form_submission_finish
 from portal.audit import audit_record
 from portal.deadlines import next_deadline
 
@@ -25,11 +27,15 @@ RECEIPT_SEQUENCE = "certification_receipt_seq"
 
 
 class CertificationRefused(Exception):
-    """The record cannot be made; `problems` are messages for staff, in their language."""
+    """The record cannot be made; `problems` are messages for staff, in their language.
 
-    def __init__(self, problems: list[str]):
+    `field` names the form field the problems belong to, when there is one.
+    """
+
+    def __init__(self, problems: list[str], field: str | None = None):
         super().__init__("; ".join(str(problem) for problem in problems))
         self.problems = [str(problem) for problem in problems]
+        self.field = field
 
 
 @dataclass(frozen=True)
@@ -74,11 +80,29 @@ def check_certification(
             death_date=pensioner.death_date,
         )
     )
+    if channel not in EXTERNAL_CHANNELS and _payment_terminated(pensioner):
+        # Staff never certify a person whose death is confirmed: the case, not a receipt, is what follows.
+        problems.insert(
+            0,
+            _("The death of this person is confirmed (%(date)s): no certification can be recorded.")
+            % {"date": pensioner.death_date.isoformat() if pensioner.death_date else "—"},
+        )
     missing = missing_evidence(channel, evidence, file_count=file_count)
     if missing:
         labels = "、".join(str(EVIDENCE_LABELS.get(key, key)) for key in missing)
         problems.append(_("This channel must record: %(fields)s.") % {"fields": labels})
     return problems
+
+
+def _payment_terminated(pensioner: Pensioner) -> bool:
+    """Read fresh (not from a cached state): a supervisor may have confirmed the death a moment ago."""
+    status = CertificationState.objects.filter(pensioner=pensioner).values_list("status", flat=True).first()
+    return status == PaymentStatus.TERMINATED
+
+
+def death_confirmed(pensioner: Pensioner) -> bool:
+    """A confirmed death (payment terminated) or a recorded date of death: the recording screens stop."""
+    return pensioner.death_date is not None or _payment_terminated(pensioner)
 
 
 def certification_record(
@@ -92,8 +116,13 @@ def certification_record(
     acting_office=None,
     reference: str = "",
     files: list[EvidenceUpload] = (),
+    form_token: UUID | None = None,
 ) -> Certification:
-    """Record one certification. Refuses (CertificationRefused) a record that breaks a rule."""
+    """Record one certification. Refuses (CertificationRefused) a record that breaks a rule.
+
+    With the `form_token` of the page that sent it, a page submitted twice records once: the second
+    submission raises pensioners.services.AlreadySubmitted carrying the first one's certification id.
+    """
     problems = check_certification(
         pensioner=pensioner,
         channel=channel,
@@ -103,7 +132,49 @@ def certification_record(
     )
     if problems:
         raise CertificationRefused(problems)
+    try:
+        return _record(
+            pensioner=pensioner,
+            channel=channel,
+            certified_on=certified_on,
+            actor=actor,
+            evidence=evidence,
+            outcome=outcome,
+            acting_office=acting_office,
+            reference=reference,
+            files=files,
+            form_token=form_token,
+        )
+    except IntegrityError:
+        # Two submissions with one reference (a consular form serial typed twice at once): the unique
+        # index let the first through; the second is told which record holds it.
+        holder = _reference_holder(channel, reference)
+        if holder is None:
+            raise
+        field = "form_serial" if channel == Channel.CONSULAR_PAPER else None
+        raise CertificationRefused([reference_taken_message(holder)], field=field) from None
+
+
+def _reference_holder(channel: str, reference: str) -> Certification | None:
+    if not reference:
+        return None
+    return Certification.objects.filter(channel=channel, reference=reference, voided_at__isnull=True).first()
+
+
+def reference_taken_message(holder: Certification) -> str:
+    return _("Serial already registered: form %(serial)s is recorded as receipt %(receipt)s of %(date)s.") % {
+        "serial": holder.reference,
+        "receipt": holder.receipt_number,
+        "date": holder.certified_on.isoformat(),
+    }
+
+
+def _record(
+    *, pensioner, channel, certified_on, actor, evidence, outcome, acting_office, reference, files, form_token
+) -> Certification:
     with transaction.atomic():
+        # First the page's token: a second submission of the same page stops here (AlreadySubmitted).
+        form_submission_begin(token=form_token, kind="certification")
         state = CertificationState.objects.select_for_update().get(pensioner=pensioner)
         certification = Certification.objects.create(
             pensioner=pensioner,
@@ -135,9 +206,18 @@ def certification_record(
                 "receipt": certification.receipt_number,
             },
         )
+        form_submission_finish(token=form_token, object_id=certification.pk)
         if certification.counts:
+            _close_open_visits(certification, actor)
             transaction.on_commit(lambda: _after_certified(certification.pk))
     return certification
+
+
+def _close_open_visits(certification: Certification, actor) -> None:
+    """Certified by any channel: an open home visit would send a visitor for nothing."""
+    from certification.visits import home_visits_close_after_certification
+
+    home_visits_close_after_certification(certification=certification, actor=actor)
 
 
 def certification_record_external(
@@ -191,6 +271,7 @@ def certification_void(*, certification: Certification, actor, reason: str) -> C
         locked.void_reason = reason
         locked.save(update_fields=["voided_at", "voided_by", "void_reason"])
         state_recompute(state)
+        _withdraw_messages_for_voided_deadline(state, locked)
         audit_record(
             actor=actor,
             action="certification.voided",
@@ -200,6 +281,18 @@ def certification_void(*, certification: Certification, actor, reason: str) -> C
             note=reason,
         )
     return locked
+
+
+def _withdraw_messages_for_voided_deadline(state: CertificationState, voided: Certification) -> None:
+    """No message may name a deadline that only the voided certification gave: its unsent confirmation,
+    and any reminder already planned for that date, are cancelled in the same transaction."""
+    from certification.reminders import outbox_cancel_for_deadline
+
+    if voided.outcome != Outcome.PASSED:
+        return  # a failed attempt never set a deadline nor queued a confirmation
+    _, voided_deadline = next_deadline(first_benefit_date=None, certified_dates=[voided.certified_on])
+    if state.next_due_on != voided_deadline:
+        outbox_cancel_for_deadline(pensioner_id=state.pensioner_id, deadline=voided_deadline)
 
 
 def state_recompute(state: CertificationState) -> None:
@@ -230,7 +323,10 @@ def _apply_certification(state: CertificationState, certification: Certification
     latest, deadline = next_deadline(
         first_benefit_date=None, certified_dates=[state.latest_certified_on, certification.certified_on]
     )
-    if latest != state.latest_certified_on:
+    # A record on the very day the roster already knew of tells how that day's certification happened:
+    # without it the channel mix showed such people as "channel unknown".
+    names_the_channel = certification.certified_on == latest and not state.latest_channel
+    if latest != state.latest_certified_on or names_the_channel:
         state.latest_certified_on, state.next_due_on = latest, deadline
         state.latest_channel = certification.channel
         state.save(update_fields=["latest_certified_on", "next_due_on", "latest_channel"])

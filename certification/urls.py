@@ -24,6 +24,7 @@ urlpatterns = [
     path("overdue/", views_queues.OverdueQueueView.as_view(), name="queue-overdue"),
     path("due-soon/", views_queues.DueSoonQueueView.as_view(), name="queue-due-soon"),
     path("my-queue/", views_queues.MyQueueView.as_view(), name="queue-mine"),
+    path("my-queue/call-sheet/", views_queues.call_sheet, name="call-sheet"),
     path("queue/assign/", views_queues.queue_assign_view, name="queue-assign"),
     path("contact/<int:pk>/", views_queues.contact_attempt_view, name="contact-attempt"),
     # Home visits

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import FileResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
@@ -13,9 +14,15 @@ from certification.consular import proxy_years_so_far
 from certification.display import person_summary
 from certification.forms import ConsularPaperForm, CounterForm, CounterLookupForm, HomeVisitForm, VoidForm
 from certification.models import Certification, EvidenceFile
-from certification.services import CertificationRefused, certification_record, certification_void
-from pensioners.models import Pensioner
+from certification.services import (
+    CertificationRefused,
+    certification_record,
+    certification_void,
+    death_confirmed,
+)
+from pensioners.models import CertificationState, Pensioner
 from pensioners.rules import IdNumberError, parse_id_number
+from pensioners.services import AlreadySubmitted, form_submission_find
 from portal.audit import audit_record
 from portal.roles import Capability
 from portal.views_base import require_capability
@@ -26,7 +33,10 @@ def _pensioner_queryset():
 
 
 def _record(request, form, pensioner: Pensioner, *, reference: str = "", acting_office=None):
-    """Call the service for a valid form; a refusal becomes form errors and nothing is saved."""
+    """Call the service for a valid form; a refusal becomes form errors and nothing is saved.
+
+    Returns the certification, or a redirect to the receipt of the page's first submission, or None.
+    """
     try:
         return certification_record(
             pensioner=pensioner,
@@ -38,22 +48,43 @@ def _record(request, form, pensioner: Pensioner, *, reference: str = "", acting_
             acting_office=acting_office or request.user.area,
             reference=reference,
             files=form.files_to_store() if hasattr(form, "files_to_store") else [],
+            form_token=form.cleaned_data.get("form_token"),
         )
+    except AlreadySubmitted as repeat:
+        return _already_recorded(request, repeat.object_id)
     except CertificationRefused as refusal:
+        field = refusal.field if refusal.field in form.fields else None
         for problem in refusal.problems:
-            form.add_error(None, problem)
+            form.add_error(field, problem)
         return None
 
 
+def _already_recorded(request, certification_id: int):
+    """The same page was submitted again: answer with the first submission's receipt, record nothing."""
+    messages.info(
+        request, _("This form was already submitted once; here is its receipt. Nothing new was recorded.")
+    )
+    return redirect("certification-receipt", pk=certification_id)
+
+
+def _first_submission(request, form):
+    done = form_submission_find(token=form.posted_token(), kind="certification")
+    return _already_recorded(request, done.object_id) if done is not None else None
+
+
 def _recorded(request, certification: Certification):
+    if not isinstance(certification, Certification):
+        return certification  # the redirect to an earlier submission's receipt
     if certification.counts:
+        # The deadline the service has just written, read back from the database: the pensioner object
+        # the view loaded still holds the deadline from before the write.
+        deadline = CertificationState.objects.values_list("next_due_on", flat=True).get(
+            pensioner_id=certification.pensioner_id
+        )
         messages.success(
             request,
             _("Certified. Receipt number %(receipt)s; next deadline %(deadline)s.")
-            % {
-                "receipt": certification.receipt_number,
-                "deadline": certification.pensioner.state.next_due_on.isoformat(),
-            },
+            % {"receipt": certification.receipt_number, "deadline": deadline.isoformat()},
         )
     else:
         messages.warning(
@@ -75,6 +106,11 @@ class RecordView(View):
     def dispatch(self, request, *args, pk, **kwargs):
         self.pensioner = request.scope.get_or_404(_pensioner_queryset(), pk=pk)
         require_capability(request, self.capability)
+        if death_confirmed(self.pensioner):
+            messages.error(
+                request, _("The death of this person is confirmed: no certification can be recorded.")
+            )
+            return redirect("pensioner-card", pk=self.pensioner.pk)
         return super().dispatch(request, *args, **kwargs)
 
     def form_kwargs(self) -> dict:
@@ -85,6 +121,10 @@ class RecordView(View):
 
     def post(self, request):
         form = self.form_class(request.POST, request.FILES, **self.form_kwargs())
+        # Checked before validation: the first submission's serial would make this one look invalid.
+        repeat = _first_submission(request, form)
+        if repeat is not None:
+            return repeat
         if form.is_valid():
             reference = form.cleaned_data.get("form_serial", "")
             certification = _record(request, form, self.pensioner, reference=reference)
@@ -146,14 +186,25 @@ def counter_desk(request):
         lookup.add_error("id_number", _("No pensioner is registered with this ID number."))
         return render(request, "certification/counter_desk.html", context, status=404)
     certifying = "certify" in request.POST
-    form = CounterForm(request.POST if certifying else None, pensioner=pensioner, user=request.user)
     if not certifying:
         audit_record(actor=request.user, action="pensioner.counter_lookup", target=pensioner)
-    elif form.is_valid():
-        certification = _record(request, form, pensioner)
-        if certification is not None:
-            return _recorded(request, certification)
-    context.update(person_summary(pensioner), form=form, id_number=id_number)
+    form = CounterForm(request.POST if certifying else None, pensioner=pensioner, user=request.user)
+    context.update(person_summary(pensioner), id_number=id_number)
+    if death_confirmed(pensioner):
+        # Who it is and why nothing can be recorded; no form to fill.
+        context["death_confirmed"] = True
+        return render(request, "certification/counter_desk.html", context, status=400 if certifying else 200)
+    if certifying:
+        repeat = _first_submission(request, form)
+        if repeat is not None:
+            return repeat
+        if form.is_valid():
+            certification = _record(request, form, pensioner)
+            if certification is not None:
+                return _recorded(request, certification)
+    lookup.hand_focus_to_the_form()
+    form.fields["certified_on"].widget.attrs["autofocus"] = True
+    context["form"] = form
     return render(request, "certification/counter_desk.html", context, status=400 if certifying else 200)
 
 
@@ -166,7 +217,18 @@ def _certification_for(request, pk: int) -> Certification:
 
 def receipt(request, pk: int):
     certification = _certification_for(request, pk)
-    context = {"certification": certification, **person_summary(certification.pensioner)}
+    # "Back" goes to the person's card; an office that certified someone from elsewhere at its counter
+    # may print the receipt but not browse the person, so its way back is the counter desk.
+    card_visible = request.scope.restrict(Pensioner.objects.filter(pk=certification.pensioner_id)).exists()
+    context = {
+        "certification": certification,
+        **person_summary(certification.pensioner),
+        "back_url": reverse("pensioner-card", args=[certification.pensioner_id])
+        if card_visible
+        else reverse("counter-desk"),
+        "back_label": _("Back to the card") if card_visible else _("Back to the counter"),
+        "can_void": not certification.is_voided and request.scope.can(Capability.VOID_CERTIFICATION),
+    }
     return render(request, "certification/receipt.html", context)
 
 

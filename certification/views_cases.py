@@ -173,6 +173,7 @@ def death_case_detail(request, pk: int):
     context = {
         **person_summary(case.pensioner),
         "case": case,
+        "evidence": evidence_items(case),
         "dismiss_form": dismiss_form,
         "confirm_form": confirm_form,
     }

@@ -13,20 +13,23 @@ from django_tables2 import SingleTableMixin
 from certification.contacts import WorkRefused, contact_attempt_record, queue_assign
 from certification.display import person_summary
 from certification.forms_work import AssignForm, ContactAttemptForm
+from certification.models import ContactOutcome
 from certification.queues import (
     DUE_SOON_QUEUE,
     MY_QUEUE,
     OVERDUE_QUEUE,
     QueueFilter,
     QueueTable,
-    due_soon_counts,
+    due_bucket_counts,
     overdue_bucket_counts,
+    queue_due_buckets,
     queue_rows,
 )
 from certification.rules_queue import AGING_BUCKETS
 from certification.visits import VisitRefused, home_visits_assign_team
 from pensioners.filters import AreaDrillDown
 from pensioners.models import CertificationState, Pensioner
+from portal.audit import audit_record
 from portal.roles import Capability
 from portal.views_base import (
     AuditedExportMixin,
@@ -65,6 +68,11 @@ class QueueView(CapabilityRequiredMixin, AuditedExportMixin, SingleTableMixin, F
         )
         return rows.select_related("pensioner__community", "assigned_to")
 
+    def get_table(self, **kwargs):
+        table = super().get_table(**kwargs)
+        table.queue = self.queue  # the row template words a few things differently on my queue
+        return table
+
     def get_filterset_kwargs(self, filterset_class):
         return {
             **super().get_filterset_kwargs(filterset_class),
@@ -80,19 +88,17 @@ class QueueView(CapabilityRequiredMixin, AuditedExportMixin, SingleTableMixin, F
             buckets = [(code, label, counts[code]) for code, label, _first, _last in AGING_BUCKETS]
             total = sum(counts.values())
         else:
-            counts = due_soon_counts(filtered, self.today)
-            buckets = [
-                ("this_week", _("within 7 days"), counts["this_week"]),
-                ("later", _("8-30 days"), counts["later"]),
-            ]
-            total = counts["this_week"] + counts["later"]
+            counts = due_bucket_counts(filtered, self.today, self.queue)
+            buckets = [(code, label, counts[code]) for code, label, _f, _l in queue_due_buckets(self.queue)]
+            total = sum(counts.values())
+        drill_down = AreaDrillDown(self.request.scope, self.request.GET.get("area", ""))
         context.update(
             queue=self.queue,
             title=QUEUE_TITLES[self.queue],
             buckets=buckets,
             total=total,
-            drill_down=AreaDrillDown(self.request.scope, self.request.GET.get("area", "")),
-            assign_form=AssignForm(scope=self.request.scope)
+            drill_down=drill_down,
+            assign_form=AssignForm(scope=self.request.scope, holding=drill_down.chosen)
             if self.request.scope.can(Capability.ASSIGN_WORK)
             else None,
             include_snoozed=self.request.GET.get("snoozed") == "1",
@@ -118,11 +124,15 @@ def queue_assign_view(request):
     if request.method != "POST":
         return redirect("queue-overdue")
     form = AssignForm(request.POST, scope=request.scope)
-    selected = [int(pk) for pk in request.POST.getlist("selected") if pk.isdigit()]
+    # Row keys only; junk (letters, numbers too big for a key) is not a person and is ignored.
+    selected = [int(pk) for pk in request.POST.getlist("selected") if pk.isdigit() and len(pk) <= 15]
     if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:
                 messages.error(request, error)
+        return redirect_back(request, "queue-overdue")
+    if not selected:
+        messages.error(request, _("Select at least one person."))
         return redirect_back(request, "queue-overdue")
     try:
         worker, team = form.chosen_target()
@@ -174,3 +184,49 @@ def contact_attempt_view(request, pk: int):
         context,
         status=400 if request.method == "POST" else 200,
     )
+
+
+CALL_SHEET_LIMIT = 200
+
+
+def call_sheet(request):
+    """My queue as a printable call list: full phones and addresses of the people assigned to me in my
+    area, with a blank column for the outcome. It takes personal data off the screen, so every view is
+    audited, naming the people on it."""
+    require_capability(request, Capability.WORK_QUEUES)
+    today = timezone.localdate()
+    base = request.scope.restrict(CertificationState.objects.all())
+    rows = (
+        queue_rows(base, MY_QUEUE, today, user=request.user)
+        .select_related("pensioner__community")
+        .order_by("next_due_on", "pensioner_id")
+    )
+    total = rows.count()
+    people = []
+    for state in rows[:CALL_SHEET_LIMIT]:
+        days = (state.next_due_on - today).days
+        contact = state.last_contact_outcome
+        people.append(
+            {
+                "person": state.pensioner,
+                "deadline": state.next_due_on,
+                "days": days,
+                "days_label": (_("%(days)s overdue") % {"days": -days})
+                if days < 0
+                else (_("%(days)s left") % {"days": days}),
+                "contact": ContactOutcome(contact).label if contact in ContactOutcome.values else "",
+                "contact_on": state.last_contact_on,
+            }
+        )
+    audit_record(
+        actor=request.user,
+        action="call_sheet.viewed",
+        area_code=request.scope.area.code,
+        after={
+            "date": today,
+            "people": len(people),
+            "pensioners": [row["person"].pk for row in people],
+        },
+    )
+    context = {"rows": people, "total": total, "shown": len(people), "today": today}
+    return render(request, "certification/call_sheet.html", context)

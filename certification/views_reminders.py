@@ -6,13 +6,21 @@ from datetime import date, timedelta
 
 from django import forms
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from certification.models import JobRun, MessageStatus, MessageTemplate, OutboxMessage
+from certification.models import (
+    JobRun,
+    MessageStage,
+    MessageStatus,
+    MessageTemplate,
+    OutboxMessage,
+    SkipReason,
+)
 from certification.texts import DEFAULT_TEMPLATES, TEMPLATE_LABELS, segments, template_problems
 from certification.texts import render as render_text
 from portal.audit import audit_record
@@ -42,6 +50,12 @@ class TemplateForm(StyledFormMixin, forms.Form):
         return text
 
 
+def may_edit_city_wide(scope) -> bool:
+    """The templates are city-wide (one text for every district), so only staff whose area is the whole
+    city may change them; a district supervisor sees them, read-only, to know what people receive."""
+    return scope.can(Capability.EDIT_TEMPLATES) and scope.area is not None and scope.area.level == "city"
+
+
 def message_templates(request):
     require_capability(request, Capability.EDIT_TEMPLATES)
     stored = {template.key: template for template in MessageTemplate.objects.select_related("updated_by")}
@@ -60,11 +74,17 @@ def message_templates(request):
                 "edited": stored.get(key),
             }
         )
-    return render(request, "certification/message_templates.html", {"rows": rows})
+    return render(
+        request,
+        "certification/message_templates.html",
+        {"rows": rows, "can_edit": may_edit_city_wide(request.scope)},
+    )
 
 
 def message_template_edit(request, key: str):
     require_capability(request, Capability.EDIT_TEMPLATES)
+    if not may_edit_city_wide(request.scope):
+        raise PermissionDenied
     if key not in DEFAULT_TEMPLATES:
         from django.http import Http404
 
@@ -106,9 +126,35 @@ def message_template_edit(request, key: str):
     )
 
 
+# What the job counts, as the job page says it (JobSummary's keys are for logs and scripts).
+FIXED_COUNT_LABELS = {
+    "waiting_for_daytime": gettext_lazy("Waiting for daytime"),
+    "would_send": gettext_lazy("Would send (trial run)"),
+    "another_dispatcher_running": gettext_lazy("Another sending run was busy"),
+    "held_by_rate_cap": gettext_lazy("Held back by the sending limit"),
+    "retry_later": gettext_lazy("To retry later"),
+    "failed": gettext_lazy("Sending failed"),
+    "nothing": gettext_lazy("Nothing to do"),
+}
+
+
+def count_label(key: str) -> str:
+    """A job statistic's name for people; an unknown key is shown as it is rather than hidden."""
+    stages, reasons = dict(MessageStage.choices), dict(SkipReason.choices)
+    if key in stages:
+        return _("Planned: %(stage)s") % {"stage": stages[key]}
+    if key.startswith("sent_") and key.removeprefix("sent_") in stages:
+        return _("Sent: %(stage)s") % {"stage": stages[key.removeprefix("sent_")]}
+    if key.startswith("skipped_") and key.removeprefix("skipped_") in reasons:
+        return _("Not sent: %(reason)s") % {"reason": reasons[key.removeprefix("skipped_")]}
+    return str(FIXED_COUNT_LABELS.get(key, key))
+
+
 def reminder_jobs(request):
     require_capability(request, Capability.VIEW_JOBS)
-    runs = JobRun.objects.order_by("-started_at")[:100]
+    runs = list(JobRun.objects.order_by("-started_at")[:100])
+    for run in runs:
+        run.labelled_counts = [(count_label(key), value) for key, value in sorted((run.counts or {}).items())]
     today_start = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
     outbox = request.scope.restrict(OutboxMessage.objects.all()).aggregate(
         queued=Count("pk", filter=Q(status=MessageStatus.QUEUED)),

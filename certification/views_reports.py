@@ -7,6 +7,7 @@ from datetime import date
 from django import forms
 from django.contrib import messages
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -35,12 +36,33 @@ from portal.forms import StyledFormMixin
 from portal.roles import Capability
 from portal.views_base import require_capability
 
+# Activity is recorded from the portal's start; a period outside these years is a typing slip (and
+# 9999-12-31 + 1 day is past what a date can hold).
+EARLIEST_REPORT_DAY = date(2000, 1, 1)
+LATEST_REPORT_YEARS_AHEAD = 1
+
 
 class PeriodForm(StyledFormMixin, forms.Form):
     since = forms.DateField(label=gettext_lazy("From"), widget=DateInput())
     until = forms.DateField(label=gettext_lazy("To"), widget=DateInput())
 
     compact = True
+
+    def _check_in_range(self, value: date) -> date:
+        today = timezone.localdate()
+        latest = today.replace(year=today.year + LATEST_REPORT_YEARS_AHEAD, day=min(today.day, 28))
+        if not EARLIEST_REPORT_DAY <= value <= latest:
+            raise forms.ValidationError(
+                gettext_lazy("Choose a date between %(earliest)s and %(latest)s.")
+                % {"earliest": EARLIEST_REPORT_DAY.isoformat(), "latest": latest.isoformat()}
+            )
+        return value
+
+    def clean_since(self):
+        return self._check_in_range(self.cleaned_data["since"])
+
+    def clean_until(self):
+        return self._check_in_range(self.cleaned_data["until"])
 
     def clean(self):
         cleaned = super().clean()
@@ -72,10 +94,15 @@ def _monthly_rows(trend: dict) -> list[dict]:
     return rows
 
 
+def _area_code_or_blank(value: str) -> str:
+    """An area code is 6 to 12 digits; anything else (letters, NUL bytes) means "my own area"."""
+    return value if value.isascii() and value.isdigit() and 6 <= len(value) <= 12 else ""
+
+
 def reports(request):
     require_capability(request, Capability.VIEW_REPORTS)
     scope = request.scope
-    drill = AreaDrillDown(scope, request.GET.get("area", ""))
+    drill = AreaDrillDown(scope, _area_code_or_blank(request.GET.get("area", "")))
     area = drill.chosen
     data = report_data(area)
     period = PeriodForm(
@@ -121,7 +148,7 @@ def reports(request):
             type(table),
             records,
             export_format=export_format,
-            filename=f"report-{which}-{area.code}-{date.today():%Y%m%d}",
+            filename=f"report-{which}-{area.code}-{timezone.localdate():%Y%m%d}",
             table_kwargs={"total_code": area.code} if which == "coverage" else None,
         )
     chart = {
@@ -151,7 +178,9 @@ def reports(request):
         "until": until,
         "can_refresh": uses_snapshot(area) and scope.can(Capability.DECIDE),
     }
-    return render(request, "certification/reports.html", context)
+    # A period that cannot be read is said so next to the dates (the activity falls back to this month).
+    status = 400 if period.is_bound and not period.is_valid() else 200
+    return render(request, "certification/reports.html", context, status=status)
 
 
 def reports_refresh(request):

@@ -3,6 +3,7 @@ screen (one person at a time), and the standing list of people who always need h
 
 from __future__ import annotations
 
+from datetime import date
 from itertools import groupby
 
 import django_filters
@@ -32,7 +33,8 @@ from certification.visits import (
     home_visit_schedule,
 )
 from pensioners.models import Pensioner
-from pensioners.tables import WIDE_ONLY
+from pensioners.services import AlreadySubmitted, form_submission_find
+from pensioners.tables import NO_WRAP, WIDE_ONLY
 from portal.audit import audit_record
 from portal.filtersets import CompactFilterForm
 from portal.roles import Capability
@@ -40,24 +42,16 @@ from portal.views_base import AuditedExportMixin, CapabilityRequiredMixin, redir
 
 
 class HomeVisitFilter(django_filters.FilterSet):
+    # Only the status here: the page's one team/date pair is the schedule form's (a second pair, for
+    # filtering, was taken for it). A team's day is its visit sheet.
     status = django_filters.ChoiceFilter(
         label=gettext_lazy("Status"), choices=VisitStatus.choices, empty_label=gettext_lazy("Open")
-    )
-    team = django_filters.ModelChoiceFilter(label=gettext_lazy("Team"), queryset=VisitTeam.objects.none())
-    scheduled_on = django_filters.DateFilter(
-        label=gettext_lazy("Visit date"),
-        widget=django_filters.widgets.forms.DateInput(attrs={"type": "date"}),
     )
 
     class Meta:
         model = HomeVisit
-        fields = ["status", "team", "scheduled_on"]
+        fields = ["status"]
         form = CompactFilterForm
-
-    def __init__(self, *args, scope=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        if scope is not None:
-            self.filters["team"].queryset = scope.restrict(VisitTeam.objects.all())
 
     @property
     def qs(self):
@@ -70,8 +64,9 @@ class HomeVisitTable(tables.Table):
     select = tables.CheckBoxColumn(
         accessor="pk",
         attrs={
-            "th__input": {"data-select-all": "input[name=selected]"},
-            "td__input": {"form": "schedule-form"},
+            # The boxes post as `select` (the column's name) into the schedule form, outside the table.
+            "th__input": {"data-select-all": "input[name=select][form=schedule-form]"},
+            "td__input": {"form": "schedule-form", "aria-label": gettext_lazy("Select")},
         },
         orderable=False,
         exclude_from_export=True,
@@ -80,16 +75,18 @@ class HomeVisitTable(tables.Table):
         verbose_name=gettext_lazy("Name"),
         accessor="pensioner__name",
         linkify=lambda record: reverse("home-visit", args=[record.pk]),
+        attrs=NO_WRAP,
     )
     community = tables.Column(
         verbose_name=gettext_lazy("Community"), accessor="pensioner__community__name", attrs=WIDE_ONLY
     )
-    reason = tables.Column(verbose_name=gettext_lazy("Reason"))
+    address = tables.Column(verbose_name=gettext_lazy("Address"), accessor="pensioner__address")
+    reason = tables.Column(verbose_name=gettext_lazy("Reason"), attrs=WIDE_ONLY)
     requested_via = tables.Column(verbose_name=gettext_lazy("Requested via"), attrs=WIDE_ONLY)
-    status = tables.Column(verbose_name=gettext_lazy("Status"))
-    team = tables.Column(verbose_name=gettext_lazy("Team"))
-    scheduled_on = tables.Column(verbose_name=gettext_lazy("Visit date"))
-    outcome = tables.Column(verbose_name=gettext_lazy("Outcome"), attrs=WIDE_ONLY)
+    status = tables.Column(verbose_name=gettext_lazy("Status"), attrs=NO_WRAP)
+    team = tables.Column(verbose_name=gettext_lazy("Team"), attrs=WIDE_ONLY)
+    scheduled_on = tables.Column(verbose_name=gettext_lazy("Visit date"), attrs=NO_WRAP)
+    outcome = tables.Column(verbose_name=gettext_lazy("Outcome"), attrs=WIDE_ONLY, empty_values=())
 
     class Meta:
         model = HomeVisit
@@ -97,6 +94,7 @@ class HomeVisitTable(tables.Table):
             "select",
             "name",
             "community",
+            "address",
             "reason",
             "requested_via",
             "status",
@@ -107,6 +105,13 @@ class HomeVisitTable(tables.Table):
         order_by = ("scheduled_on",)
         empty_text = gettext_lazy("No visits here.")
         attrs = {"class": "table table-sm table-hover align-middle bg-white"}
+
+    def render_outcome(self, record):
+        # A cancelled visit says why (e.g. certified through another channel), so nobody goes anyway.
+        return " ".join(part for part in (record.get_outcome_display(), record.outcome_note) if part) or "—"
+
+    def value_outcome(self, record):
+        return self.render_outcome(record)
 
 
 class HomeVisitListView(CapabilityRequiredMixin, AuditedExportMixin, SingleTableMixin, FilterView):
@@ -121,9 +126,6 @@ class HomeVisitListView(CapabilityRequiredMixin, AuditedExportMixin, SingleTable
     def get_queryset(self):
         return self.request.scope.restrict(HomeVisit.objects.select_related("pensioner__community", "team"))
 
-    def get_filterset_kwargs(self, filterset_class):
-        return {**super().get_filterset_kwargs(filterset_class), "scope": self.request.scope}
-
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["schedule_form"] = VisitScheduleForm(scope=self.request.scope)
@@ -137,7 +139,7 @@ def home_visit_schedule_view(request):
     if request.method != "POST":
         return redirect("home-visits")
     form = VisitScheduleForm(request.POST, scope=request.scope)
-    selected = [int(pk) for pk in request.POST.getlist("selected") if pk.isdigit()]
+    selected = [int(pk) for pk in request.POST.getlist("select") if pk.isdigit()]
     visits = list(
         request.scope.restrict(HomeVisit.objects.filter(pk__in=selected)).select_related("pensioner")
     )
@@ -267,6 +269,15 @@ def home_visit_certify_view(request, pk: int):
         visit_request=visit,
         initial={"reason": visit.reason, "reason_note": visit.reason_note},
     )
+    if request.method == "POST":
+        # The same page sent twice (double click, a retry on a weak phone signal): the first one's result.
+        done = form_submission_find(token=form.posted_token(), kind="certification")
+        if done is not None:
+            messages.info(
+                request,
+                _("This form was already submitted once; here is its receipt. Nothing new was recorded."),
+            )
+            return redirect("certification-receipt", pk=done.object_id)
     if request.method == "POST" and form.is_valid():
         if not visit.is_open:
             form.add_error(None, _("This visit is already closed."))
@@ -281,6 +292,7 @@ def home_visit_certify_view(request, pk: int):
                         evidence=form.evidence(),
                         acting_office=request.user.area,
                         files=form.files_to_store(),
+                        form_token=form.cleaned_data.get("form_token"),
                     )
                     home_visit_close(
                         visit=visit,
@@ -288,6 +300,12 @@ def home_visit_certify_view(request, pk: int):
                         outcome=VisitOutcome.CERTIFIED,
                         certification=certification,
                     )
+            except AlreadySubmitted as repeat:
+                messages.info(
+                    request,
+                    _("This form was already submitted once; here is its receipt. Nothing new was recorded."),
+                )
+                return redirect("certification-receipt", pk=repeat.object_id)
             except (CertificationRefused, VisitRefused) as refusal:
                 for problem in getattr(refusal, "problems", [getattr(refusal, "message", "")]):
                     form.add_error(None, problem)
@@ -328,10 +346,24 @@ def home_visit_cancel_view(request, pk: int):
     return redirect("home-visit", pk=pk)
 
 
+def _day_from(request) -> tuple[date, str]:
+    """The ?date= of a day screen (today when absent), and a message when it is not a real date."""
+    text = request.GET.get("date", "").strip()
+    if not text:
+        return timezone.localdate(), ""
+    try:
+        day = parse_date(text)
+    except ValueError:  # well-formed but impossible, such as 2026-02-30
+        day = None
+    if day is None:
+        return timezone.localdate(), _("%(text)s is not a real date; showing today.") % {"text": text[:20]}
+    return day, ""
+
+
 def my_visits(request):
     """A visitor's list for a day (today by default), in the order of the sheet."""
     require_capability(request, Capability.DO_VISITS)
-    day = parse_date(request.GET.get("date", "")) or timezone.localdate()
+    day, problem = _day_from(request)
     visits = list(
         request.scope.restrict(HomeVisit.objects.select_related("pensioner__community", "team"))
         .filter(scheduled_on=day)
@@ -348,16 +380,22 @@ def my_visits(request):
         .filter(scheduled_on__isnull=True)
         .select_related("pensioner")[:20]
     )
-    context = {"visits": visits, "day": day, "upcoming": upcoming, "waiting": waiting}
-    return render(request, "certification/my_visits.html", context)
+    context = {"visits": visits, "day": day, "upcoming": upcoming, "waiting": waiting, "problem": problem}
+    return render(request, "certification/my_visits.html", context, status=400 if problem else 200)
 
 
 def visit_sheet(request):
     """The printable sheet of one team's visits for one day, grouped by community."""
     require_capability(request, Capability.DO_VISITS)
     teams = request.scope.restrict(VisitTeam.objects.all())
-    team = teams.filter(pk=request.GET.get("team") or 0).first() or teams.first()
-    day = parse_date(request.GET.get("date", "")) or timezone.localdate()
+    day, problem = _day_from(request)
+    team_text = request.GET.get("team", "").strip()
+    team = None
+    if team_text.isdigit() and len(team_text) < 10:
+        team = teams.filter(pk=int(team_text)).first()
+    if team_text and team is None:
+        problem = problem or _("There is no such team in your area; showing your first team.")
+    team = team or teams.first()
     visits = []
     if team is not None:
         visits = list(
@@ -377,8 +415,15 @@ def visit_sheet(request):
         (community, list(items))
         for community, items in groupby(visits, key=lambda visit: visit.pensioner.community)
     ]
-    context = {"team": team, "teams": teams, "day": day, "groups": groups, "count": len(visits)}
-    return render(request, "certification/visit_sheet.html", context)
+    context = {
+        "team": team,
+        "teams": teams,
+        "day": day,
+        "groups": groups,
+        "count": len(visits),
+        "problem": problem,
+    }
+    return render(request, "certification/visit_sheet.html", context, status=400 if problem else 200)
 
 
 class StandingListTable(tables.Table):
@@ -401,6 +446,9 @@ class StandingListTable(tables.Table):
         order_by = ("deadline",)
         empty_text = gettext_lazy("Nobody needs home service in your area.")
         attrs = {"class": "table table-sm table-hover align-middle bg-white"}
+
+    def value_waiting(self, value):
+        return bool(value)  # the export says 是/否 (portal.exports.cell_value), not "True"/"False"
 
 
 class StandingListView(CapabilityRequiredMixin, AuditedExportMixin, tables.SingleTableView):

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from certification.death_cases import death_case_open
 from certification.models import (
     OPEN_VISIT_STATUSES,
+    Channel,
     DeathCaseOrigin,
     HomeVisit,
     VisitOutcome,
@@ -34,15 +36,24 @@ def home_visit_request(
         waiting = pensioner.home_visits.select_for_update().filter(status__in=OPEN_VISIT_STATUSES).first()
         if waiting is not None:
             return waiting, False
-        visit = HomeVisit.objects.create(
-            pensioner=pensioner,
-            area_code=pensioner.community_id,
-            requested_via=requested_via,
-            reason=reason,
-            reason_note=reason_note,
-            requested_by=actor,
-            revisit_of=revisit_of,
-        )
+        try:
+            # Nothing to lock when nobody is waiting yet: two requests at the same moment both get here,
+            # and the one-open-visit constraint turns the second into "already waiting".
+            with transaction.atomic():
+                visit = HomeVisit.objects.create(
+                    pensioner=pensioner,
+                    area_code=pensioner.community_id,
+                    requested_via=requested_via,
+                    reason=reason,
+                    reason_note=reason_note,
+                    requested_by=actor,
+                    revisit_of=revisit_of,
+                )
+        except IntegrityError:
+            waiting = pensioner.home_visits.filter(status__in=OPEN_VISIT_STATUSES).first()
+            if waiting is None:
+                raise
+            return waiting, False
         audit_record(
             actor=actor,
             action="home_visit.requested",
@@ -50,6 +61,88 @@ def home_visit_request(
             after={"via": requested_via, "reason": reason},
         )
     return visit, True
+
+
+def certified_elsewhere_note(*, channel_label: str, certified_on: date | str) -> str:
+    """The reason a visit was called off, as the visitor and the planner read it."""
+    day = certified_on.isoformat() if isinstance(certified_on, date) else certified_on
+    return _("Certified through another channel (%(channel)s) %(date)s") % {
+        "channel": channel_label,
+        "date": day,
+    }
+
+
+def home_visits_close_after_certification(*, certification, actor) -> int:
+    """A person certified by any channel needs no visitor: their open visit is cancelled, with the reason
+    on the visitor's and the planner's lists, so nobody makes the trip for nothing. The visit that produced
+    this very certification is left to home_visit_close. Runs inside the caller's transaction."""
+    if not certification.counts:
+        return 0
+    open_visits = HomeVisit.objects.select_for_update().filter(
+        pensioner_id=certification.pensioner_id, status__in=OPEN_VISIT_STATUSES
+    )
+    own_visit = (certification.evidence or {}).get("visit_request")
+    if certification.channel == Channel.HOME_VISIT and own_visit:
+        open_visits = open_visits.exclude(pk=own_visit)
+    note = certified_elsewhere_note(
+        channel_label=str(Channel(certification.channel).label), certified_on=certification.certified_on
+    )
+    closed = 0
+    for visit in open_visits:
+        before = {"status": visit.status, "team": visit.team_id, "scheduled_on": visit.scheduled_on}
+        visit.status, visit.outcome_note, visit.certification = VisitStatus.CANCELLED, note, certification
+        visit.closed_by, visit.closed_at = actor if getattr(actor, "pk", None) else None, timezone.now()
+        visit.save(update_fields=["status", "outcome_note", "certification", "closed_by", "closed_at"])
+        audit_record(
+            actor=actor,
+            action="home_visit.cancelled",
+            target=visit,
+            before=before,
+            after={"status": visit.status, "certification": certification.pk},
+            note=note,
+        )
+        closed += 1
+    return closed
+
+
+def home_visits_close_after_certification_sql(cursor, *, certified_rows_sql: str) -> int:
+    """The set-based twin of home_visits_close_after_certification, for bulk imports: one UPDATE joined
+    to the certified rows, and the audit events written by the same statement.
+
+    `certified_rows_sql` selects (pensioner_id, certification_id, channel, certified_on) for the
+    certifications just recorded; each person's open visit is cancelled with the same reason text."""
+    labels = {str(value): str(label) for value, label in Channel.choices}
+    template = certified_elsewhere_note(channel_label="{channel}", certified_on="{date}")
+    cursor.execute(
+        f"""
+        WITH certified AS ({certified_rows_sql}),
+        labels AS (SELECT key AS channel, value AS label FROM jsonb_each_text(%s::jsonb)),
+        closed AS (
+            UPDATE certification_homevisit v
+            SET status = %s, certification_id = c.certification_id, closed_at = now(),
+                outcome_note = left(replace(replace(%s, '{{channel}}', coalesce(l.label, c.channel)),
+                                            '{{date}}', to_char(c.certified_on, 'YYYY-MM-DD')), 300)
+            FROM certified c LEFT JOIN labels l ON l.channel = c.channel
+            WHERE v.pensioner_id = c.pensioner_id AND v.status = ANY(%s)
+            RETURNING v.id, v.pensioner_id, v.area_code, v.status, v.outcome_note, c.certification_id
+        )
+        INSERT INTO portal_auditevent (at, actor_id, actor_username, action, object_type, object_id,
+                                       object_repr, area_code, before, after, note, client_address)
+        SELECT now(), NULL, '', 'home_visit.cancelled', 'certification.homevisit', closed.id::text,
+               left(p.name || ' ' || %s, 200), closed.area_code, NULL,
+               jsonb_build_object('status', closed.status, 'certification', closed.certification_id),
+               closed.outcome_note, NULL
+        FROM closed JOIN pensioners_pensioner p ON p.id = closed.pensioner_id
+        """,
+        [
+            json.dumps(labels, ensure_ascii=False),
+            VisitStatus.CANCELLED.value,
+            template,
+            [status.value for status in OPEN_VISIT_STATUSES],
+            str(VisitStatus.CANCELLED.label),
+        ],
+    )
+    return cursor.rowcount
 
 
 def home_visit_schedule(*, visits: list[HomeVisit], team: VisitTeam, visit_date: date, actor) -> int:

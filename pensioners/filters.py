@@ -93,7 +93,12 @@ class PensionerFilter(django_filters.FilterSet):
             or not value.startswith(self.scope.area.scope_prefix)
         ):
             return queryset
-        return queryset.filter(community__code__startswith=value)
+        # The city's own code (500000, which the search form sends for a city administrator) is no prefix
+        # of its communities' codes: filter by the chosen area's scope prefix, as scoping does.
+        chosen = Area.objects.filter(code=value).first()
+        if chosen is None:
+            return queryset.none()
+        return queryset.filter(community__code__startswith=chosen.scope_prefix)
 
     def filter_scheme(self, queryset, name, value):
         return queryset.filter(Exists(BenefitLine.objects.filter(pensioner=OuterRef("pk"), scheme=value)))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -18,6 +20,29 @@ class DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d", **kwargs)
 
 
+class FormTokenMixin(forms.Form):
+    """A hidden random token per rendered page: the service does the page's work once, however many
+    times the page is submitted (pensioners.services.form_submission_begin)."""
+
+    form_token = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial["form_token"] = uuid.uuid4()
+
+    def clean_form_token(self) -> uuid.UUID | None:
+        # A mangled token is no reason to refuse the page: it is then simply recorded without one.
+        return self.posted_token()
+
+    def posted_token(self) -> uuid.UUID | None:
+        """The token as posted, readable before (and whether or not) the rest of the form is valid."""
+        try:
+            return uuid.UUID(str(self.data.get(self.add_prefix("form_token"), "")))
+        except ValueError:
+            return None
+
+
 def clean_phone_text(text: str) -> str:
     phone = normalise_phone(text)
     if phone and not (7 <= len(phone.lstrip("+")) <= 15):
@@ -25,7 +50,20 @@ def clean_phone_text(text: str) -> str:
     return phone
 
 
-class PensionerForm(StyledFormMixin, forms.ModelForm):
+def already_registered_message(existing: Pensioner):
+    """The refusal names the registered person's card (only a link: the card checks who may open it)."""
+    from django.urls import reverse
+    from django.utils.html import format_html
+
+    return format_html(
+        '{} <a href="{}" data-testid="registered-card">{}</a>',
+        _("This ID number is already registered."),
+        reverse("pensioner-card", args=[existing.pk]),
+        _("Open the card"),
+    )
+
+
+class PensionerForm(StyledFormMixin, FormTokenMixin, forms.ModelForm):
     id_number = forms.CharField(
         label=_("ID number"), max_length=24, help_text=_("18 characters, or a legacy 15-digit number")
     )
@@ -56,6 +94,7 @@ class PensionerForm(StyledFormMixin, forms.ModelForm):
         if self.instance.pk:
             # The ID number is the person's identity: it is shown, not edited.
             del self.fields["id_number"]
+            del self.fields["form_token"]  # an edit saved twice is the same edit
 
     def clean_id_number(self):
         text = self.cleaned_data["id_number"]
@@ -63,10 +102,16 @@ class PensionerForm(StyledFormMixin, forms.ModelForm):
             parsed = parse_id_number(text, today=timezone.localdate())
         except IdNumberError as error:
             raise forms.ValidationError(str(error)) from error
-        if Pensioner.objects.filter(id_number=parsed.number).exists():
-            raise forms.ValidationError(_("This ID number is already registered."))
+        existing = Pensioner.objects.filter(id_number=parsed.number).first()
+        if existing is not None:
+            raise forms.ValidationError(already_registered_message(existing))
         self.parsed_id = parsed
         return parsed.number
+
+    def _get_validation_exclusions(self):
+        """The ID number's uniqueness is checked by clean_id_number (with a link to the card) and, for two
+        registrations at the same moment, by the database through the service; not a third time here."""
+        return {*super()._get_validation_exclusions(), "id_number"}
 
     def clean_name(self):
         name = self.cleaned_data["name"].replace(" ", "").replace("\u3000", "")

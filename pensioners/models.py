@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from portal.masking import mask_id_number
 
@@ -135,7 +136,8 @@ class Pensioner(models.Model):
     # the C collation makes redundant (and every index costs seconds per million imported rows).
     id_number = models.CharField(_("ID number"), max_length=18, db_collation="C")
     legacy_id_number = models.CharField(_("legacy 15-digit ID number"), max_length=15, blank=True)
-    name = models.CharField(_("name"), max_length=40, db_collation="C")
+    # A person's name is 姓名; "name" alone is also a thing's name (名称: areas, teams, sources).
+    name = models.CharField(pgettext_lazy("name of a person", "name"), max_length=40, db_collation="C")
     # Written with the name, for search by pinyin (wangjianguo) or initials (wjg).
     name_pinyin = models.CharField(max_length=120, db_collation="C", editable=False)
     name_initials = models.CharField(max_length=40, db_collation="C", editable=False)
@@ -293,3 +295,24 @@ class CertificationState(models.Model):
 
     def __str__(self) -> str:
         return f"{self.pensioner_id}: {self.next_due_on}"
+
+
+class FormSubmission(models.Model):
+    """One submitted page, known by the random token the page carried (a hidden field).
+
+    A double click, a resubmitted page or a second tab sends the same token again: the write that
+    inserts the token first does the work, and every later POST of that page finds the first one's
+    result here instead of doing it twice. The primary key, not the application, guarantees it.
+    """
+
+    token = models.UUIDField(primary_key=True)
+    kind = models.CharField(max_length=20)  # what the form created: "certification", "pensioner"
+    object_id = models.BigIntegerField(null=True, blank=True)
+    submitted_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("submitted form")
+        verbose_name_plural = _("submitted forms")
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.object_id}"

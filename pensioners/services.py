@@ -5,11 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from uuid import UUID
 
-from django.db import transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from pensioners.models import BenefitLine, CertificationState, Pensioner
+from pensioners.models import BenefitLine, CertificationState, FormSubmission, Pensioner
 from pensioners.pinyin import pinyin_keys
 from pensioners.rules import parse_id_number
 from portal.audit import audit_record, changes_between
@@ -29,6 +30,54 @@ EDITABLE_FIELDS = (
 )
 
 
+class AlreadySubmitted(Exception):
+    """This page was submitted before: `object_id` is what its first submission created."""
+
+    def __init__(self, submission: FormSubmission):
+        super().__init__(f"form {submission.token} already submitted")
+        self.submission = submission
+        self.object_id = submission.object_id
+
+
+class AlreadyRegistered(Exception):
+    """Another submission registered this ID number first (two people typing the same person at once)."""
+
+    def __init__(self, pensioner: Pensioner):
+        super().__init__(f"pensioner {pensioner.pk} already registered")
+        self.pensioner = pensioner
+
+
+def form_submission_find(*, token: UUID | None, kind: str) -> FormSubmission | None:
+    """The finished first submission of this page, if there was one (a cheap check before validating)."""
+    if token is None:
+        return None
+    return FormSubmission.objects.filter(token=token, kind=kind, object_id__isnull=False).first()
+
+
+def form_submission_begin(*, token: UUID | None, kind: str) -> None:
+    """Claim the page's token inside the caller's transaction, or raise AlreadySubmitted.
+
+    A second submission of the same page waits here until the first commits (the primary key's
+    insert lock), then finds it; if the first rolled back, the second does the work instead.
+    """
+    if token is None:
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO pensioners_formsubmission (token, kind, object_id, submitted_at) "
+            "VALUES (%s, %s, NULL, now()) ON CONFLICT (token) DO NOTHING",
+            [token, kind],
+        )
+        claimed = cursor.rowcount == 1
+    if not claimed:
+        raise AlreadySubmitted(FormSubmission.objects.get(token=token))
+
+
+def form_submission_finish(*, token: UUID | None, object_id: int) -> None:
+    if token is not None:
+        FormSubmission.objects.filter(token=token).update(object_id=object_id)
+
+
 @dataclass(frozen=True)
 class BenefitLineData:
     scheme: str
@@ -37,11 +86,33 @@ class BenefitLineData:
 
 
 def pensioner_create(
-    *, actor, id_number: str, details: dict, benefit_lines: list[BenefitLineData]
+    *,
+    actor,
+    id_number: str,
+    details: dict,
+    benefit_lines: list[BenefitLineData],
+    form_token: UUID | None = None,
 ) -> Pensioner:
-    """Register a pensioner with their benefit lines; the first deadline runs from the first payment."""
+    """Register a pensioner with their benefit lines; the first deadline runs from the first payment.
+
+    Raises AlreadySubmitted when this page was submitted before, and AlreadyRegistered when another
+    submission registered the same ID number first (the unique index decides, not a prior check).
+    """
     parsed = parse_id_number(id_number, today=timezone.localdate())
+    try:
+        return _pensioner_create(
+            actor=actor, parsed=parsed, details=details, benefit_lines=benefit_lines, form_token=form_token
+        )
+    except IntegrityError:
+        existing = Pensioner.objects.filter(id_number=parsed.number).first()
+        if existing is None:
+            raise
+        raise AlreadyRegistered(existing) from None
+
+
+def _pensioner_create(*, actor, parsed, details, benefit_lines, form_token) -> Pensioner:
     with transaction.atomic():
+        form_submission_begin(token=form_token, kind="pensioner")
         pensioner = Pensioner(
             id_number=parsed.number,
             legacy_id_number=parsed.legacy_number,
@@ -71,6 +142,7 @@ def pensioner_create(
             target=pensioner,
             after={**_snapshot(pensioner), "benefit_lines": [line.scheme for line in benefit_lines]},
         )
+        form_submission_finish(token=form_token, object_id=pensioner.pk)
     return pensioner
 
 

@@ -14,6 +14,12 @@ from portal.masking import mask_id_number, mask_phone
 # Columns that a phone screen can do without.
 WIDE_ONLY = {"th": {"class": "d-none d-md-table-cell"}, "td": {"class": "d-none d-md-table-cell"}}
 NO_WRAP = {"td": {"class": "text-nowrap"}}
+# The search list at phone width (390 px): name with the masked ID under it, phone, deadline badge;
+# nothing may wrap a name one character per line or push the phone off the screen.
+WIDE_ONLY_MASKED = {
+    "th": {"class": "d-none d-md-table-cell"},
+    "td": {"class": "masked d-none d-md-table-cell"},
+}
 
 STATE_BADGES = {
     "current": ("text-bg-success", _("Current")),
@@ -28,18 +34,20 @@ def deadline_badge(deadline) -> str:
 
 
 class PensionerTable(tables.Table):
-    name = tables.Column(
-        verbose_name=_("Name"), linkify=lambda record: reverse("pensioner-card", args=[record.pk])
+    name = tables.Column(verbose_name=_("Name"), attrs={"th": {"class": "text-nowrap"}})
+    id_number = tables.Column(verbose_name=_("ID number"), attrs=WIDE_ONLY_MASKED)
+    gender = tables.Column(verbose_name=_("Gender"), attrs=WIDE_ONLY)
+    age = tables.Column(
+        verbose_name=_("Age"), accessor="birth_date", order_by=("-birth_date",), attrs=WIDE_ONLY
     )
-    id_number = tables.Column(verbose_name=_("ID number"), attrs={"td": {"class": "masked"}})
-    gender = tables.Column(verbose_name=_("Gender"))
-    age = tables.Column(verbose_name=_("Age"), accessor="birth_date", order_by=("-birth_date",))
-    phone = tables.Column(verbose_name=_("Phone"), attrs={"td": {"class": "masked"}})
+    phone = tables.Column(
+        verbose_name=_("Phone"), attrs={"th": {"class": "text-nowrap"}, "td": {"class": "masked text-nowrap"}}
+    )
     community = tables.Column(
-        verbose_name=_("Community"), accessor="community__name", order_by=("community_id",)
+        verbose_name=_("Community"), accessor="community__name", order_by=("community_id",), attrs=WIDE_ONLY
     )
-    deadline = tables.Column(verbose_name=_("Deadline"), accessor="state__next_due_on")
-    status = tables.Column(verbose_name=_("Payment"), accessor="state__status")
+    deadline = tables.Column(verbose_name=_("Deadline"), accessor="state__next_due_on", attrs=NO_WRAP)
+    status = tables.Column(verbose_name=_("Payment"), accessor="state__status", attrs=WIDE_ONLY)
 
     class Meta:
         model = Pensioner
@@ -71,9 +79,22 @@ class PensionerTable(tables.Table):
             age_on(record.birth_date, timezone.localdate()),
             mask_phone(record.phone),
             record.community.name,
-            record.state.next_due_on.isoformat(),
+            record.state.next_due_on,  # a date cell in the spreadsheet
             record.state.get_status_display(),
         ]
+
+    def render_name(self, record):
+        # On a phone the ID column is hidden: its masked number goes under the name instead.
+        return format_html(
+            '<a href="{}" class="text-nowrap">{}</a>'
+            '<div class="d-md-none small text-body-secondary masked text-nowrap">{}</div>',
+            reverse("pensioner-card", args=[record.pk]),
+            record.name,
+            mask_id_number(record.id_number),
+        )
+
+    def value_name(self, record):
+        return record.name
 
     def render_id_number(self, value):
         return mask_id_number(value)
@@ -94,7 +115,9 @@ class PensionerTable(tables.Table):
         return age_on(value, timezone.localdate())
 
     def render_deadline(self, value):
-        return format_html("{} {}", value.isoformat(), deadline_badge(value))
+        return format_html(
+            '<span class="d-none d-md-inline">{}</span> {}', value.isoformat(), deadline_badge(value)
+        )
 
     def value_deadline(self, value):
         return value.isoformat()

@@ -16,13 +16,16 @@ from django_tables2 import LazyPaginator, SingleTableMixin
 from django_tables2.data import TableListData
 
 from pensioners.filters import AreaDrillDown, PensionerFilter
-from pensioners.forms import BenefitLineFormSet, PensionerForm, RevealForm
+from pensioners.forms import BenefitLineFormSet, PensionerForm, RevealForm, already_registered_message
 from pensioners.models import Pensioner
-from pensioners.rules import age_on
-from pensioners.search import NOTHING, UNRECOGNISED, plan_search, search_pensioner_ids
+from pensioners.rules import age_on, normalise_id_text
+from pensioners.search import ID_FULL, NOTHING, UNRECOGNISED, plan_search, search_pensioner_ids
 from pensioners.services import (
+    AlreadyRegistered,
+    AlreadySubmitted,
     BenefitLineData,
     benefit_lines_replace,
+    form_submission_find,
     pensioner_create,
     pensioner_reveal_identity,
     pensioner_update,
@@ -69,6 +72,28 @@ class PensionerSearchView(CapabilityRequiredMixin, AuditedExportMixin, SingleTab
     table_pagination = {"per_page": 25}
     export_name = "pensioners"
     export_action = "pensioners"
+
+    def get(self, request, *args, **kwargs):
+        found = self.exact_id_match()
+        if found is not None:
+            return redirect("pensioner-card", pk=found)
+        return super().get(request, *args, **kwargs)
+
+    def exact_id_match(self) -> int | None:
+        """A full 18-character ID number that matches exactly one person in scope opens their card:
+        at a desk, the ID card read out or scanned is the person, not a list of one."""
+        if self.request.GET.get("_export") or is_htmx(self.request):
+            return None
+        text = self.request.GET.get("q", "")
+        plan = plan_search(text, today=timezone.localdate())
+        if (
+            plan.kinds != (ID_FULL,)
+            or len(plan.value) != 18
+            or len(normalise_id_text(text).replace(" ", "")) != 18
+        ):
+            return None  # a legacy 15-digit number still lists what it finds
+        matches = list(self.get_queryset().filter(id_number=plan.value).values_list("pk", flat=True)[:2])
+        return matches[0] if len(matches) == 1 else None
 
     def get_queryset(self):
         return self.request.scope.restrict(Pensioner.objects.all())
@@ -142,6 +167,8 @@ def _card_context(request, pensioner: Pensioner) -> dict:
         "sections": extras.get("sections", []),
         "actions": extras.get("actions", []),
         "latest_channel_label": extras.get("latest_channel_label", ""),
+        "death": extras.get("death"),
+        "top_sections": extras.get("top_sections", []),
     }
 
 
@@ -191,6 +218,12 @@ class PensionerEditView(View):
 
     def post(self, request):
         form = PensionerForm(request.POST, instance=self.pensioner, scope=request.scope)
+        if self.pensioner is None:
+            # The same page submitted again (double click, reload): show what the first one registered,
+            # before validation would call its own ID number "already registered".
+            done = form_submission_find(token=form.posted_token(), kind="pensioner")
+            if done is not None:
+                return self.already_done(done.object_id)
         lines = BenefitLineFormSet(request.POST, instance=self.pensioner or Pensioner(), prefix="lines")
         if not (form.is_valid() and lines.is_valid()):
             messages.error(request, _("Please correct the fields marked in red."))
@@ -205,18 +238,29 @@ class PensionerEditView(View):
             if line.cleaned_data and not line.cleaned_data.get("DELETE")
         ]
         if self.pensioner is None:
-            pensioner = pensioner_create(
-                actor=request.user,
-                id_number=form.cleaned_data["id_number"],
-                details=form.details(),
-                benefit_lines=line_data,
-            )
+            try:
+                pensioner = pensioner_create(
+                    actor=request.user,
+                    id_number=form.cleaned_data["id_number"],
+                    details=form.details(),
+                    benefit_lines=line_data,
+                    form_token=form.cleaned_data.get("form_token"),
+                )
+            except AlreadySubmitted as repeat:
+                return self.already_done(repeat.object_id)
+            except AlreadyRegistered as taken:
+                form.add_error("id_number", already_registered_message(taken.pensioner))
+                return self.render(form, lines, status=400)
             messages.success(request, _("%(name)s was registered.") % {"name": pensioner.name})
         else:
             pensioner = pensioner_update(actor=request.user, pensioner=self.pensioner, changes=form.details())
             benefit_lines_replace(actor=request.user, pensioner=pensioner, benefit_lines=line_data)
             messages.success(request, _("The changes to %(name)s were saved.") % {"name": pensioner.name})
         return redirect("pensioner-card", pk=pensioner.pk)
+
+    def already_done(self, pensioner_id: int):
+        messages.info(self.request, _("This form was already submitted; here is the person it registered."))
+        return redirect("pensioner-card", pk=pensioner_id)
 
     def render(self, form, lines, status=200):
         context = {"form": form, "lines": lines, "pensioner": self.pensioner}

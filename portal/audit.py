@@ -7,6 +7,7 @@ The client address comes from the request through a context variable, so service
 from __future__ import annotations
 
 import contextvars
+import functools
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -63,6 +64,8 @@ def _plain(value):
         return str(value.pk)
     if isinstance(value, (list, tuple)):
         return [_plain(item) for item in value]
+    if isinstance(value, str):
+        return value.replace("\x00", "")  # jsonb cannot hold NUL, and a query string can bring one
     return value
 
 
@@ -70,3 +73,204 @@ def changes_between(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict
     """Only the fields that changed, as (before, after), for a readable audit entry."""
     changed = [key for key in after if before.get(key) != after.get(key)]
     return {key: before.get(key) for key in changed}, {key: after[key] for key in changed}
+
+
+# --- Display: what the audit log shows people ----------------------------------------------------------
+# Every value a reader sees is a label in their language: action codes, field names and stored codes are
+# looked up in registries that each app fills (see LABEL_PROVIDERS); an unknown code is shown as it is,
+# so a new action is never hidden, only untranslated until someone names it.
+
+# Each app's labels, imported lazily so the portal never depends on the apps at import time.
+LABEL_PROVIDERS = ("pensioners.audit_labels.LABELS", "certification.audit_labels.LABELS")
+
+
+def _portal_labels() -> dict:
+    from django.utils.translation import gettext_lazy as _
+
+    return {
+        "actions": {
+            "audit.exported": _("Audit log exported"),
+            "audit.person_searched": _("Audit log searched for a person"),
+            "roster.uploaded": _("Roster file uploaded"),
+            "comparison.uploaded": _("Data-comparison file uploaded"),
+            "export.queued": _("Long export queued"),
+            "export.downloaded": _("Export file downloaded"),
+        },
+        "fields": {
+            "format": _("Format"),
+            "query": _("Filters"),
+            "file": _("File"),
+            "dry_run": _("Trial run only"),
+            "encoding": _("Encoding"),
+            "person": _("Person"),
+            "rows": _("Rows"),
+        },
+        "values": {"format": {"csv": "CSV", "xlsx": "Excel (XLSX)"}},
+    }
+
+
+@functools.cache
+def audit_labels() -> dict:
+    """All registered labels: {"actions": {code: label}, "fields": {...}, "values": {...}, "related": [...]}."""
+
+    merged = {"actions": {}, "fields": {}, "values": {}, "related": []}
+    for provided in [_portal_labels(), *_provided()]:
+        for part in ("actions", "fields", "values"):
+            merged[part].update(provided.get(part, {}))
+        if provided.get("related"):
+            merged["related"].append(provided["related"])
+    return merged
+
+
+def _provided() -> list[dict]:
+    from django.utils.module_loading import import_string
+
+    found = []
+    for path in LABEL_PROVIDERS:
+        try:
+            found.append(import_string(path))
+        except ImportError:
+            continue
+    return found
+
+
+def action_label(code: str) -> str:
+    """The action's name in the reader's language; an unknown code is shown as it is."""
+    return str(audit_labels()["actions"].get(code, code))
+
+
+def action_choices() -> list[tuple[str, str]]:
+    """Every known action, by its label, for the audit log's action filter."""
+    return sorted(
+        ((code, str(label)) for code, label in audit_labels()["actions"].items()), key=lambda c: c[1]
+    )
+
+
+def staff_label(user, username: str = "") -> str:
+    """Staff everywhere in the log as "real name (login)"; events of the system itself say so."""
+    from django.utils.translation import gettext
+
+    if user is not None:
+        login = user.username
+        return f"{user.full_name} ({login})" if user.full_name and user.full_name != login else login
+    return username or gettext("System (automatic)")
+
+
+def _field_label(object_type: str, key: str) -> str:
+    labels = audit_labels()["fields"]
+    for candidate in (f"{object_type}:{key}", key):
+        if candidate in labels:
+            return str(labels[candidate])
+    field = _model_field(object_type, key)
+    if field is not None and getattr(field, "verbose_name", None):
+        text = str(field.verbose_name)
+        return text[:1].upper() + text[1:]
+    return key
+
+
+def _model_field(object_type: str, key: str):
+    from django.apps import apps
+    from django.core.exceptions import FieldDoesNotExist
+
+    if "." not in object_type:
+        return None
+    try:
+        return apps.get_model(object_type)._meta.get_field(key)
+    except (LookupError, FieldDoesNotExist, ValueError):
+        return None
+
+
+def value_text(object_type: str, key: str, value) -> str:
+    """A stored value as a reader would say it: labels for codes, 是/否, names for lists."""
+    from django.utils.translation import gettext
+
+    if value is None or value == "" or value == []:
+        return "—"
+    if isinstance(value, bool):
+        return gettext("Yes") if value else gettext("No")
+    values = audit_labels()["values"]
+    for candidate in (f"{object_type}:{key}", key):
+        if callable(values.get(candidate)):
+            return str(values[candidate](value))
+    if isinstance(value, list):
+        return "、".join(value_text(object_type, key, item) for item in value)
+    if isinstance(value, dict):
+        if "name" in value:
+            return str(value["name"])
+        return ", ".join(
+            f"{_field_label(object_type, inner)} {value_text(object_type, inner, item)}"
+            for inner, item in value.items()
+        )
+    for candidate in (f"{object_type}:{key}", key):
+        labeller = values.get(candidate)
+        if labeller is not None and not callable(labeller) and str(value) in labeller:
+            return str(labeller[str(value)])
+    field = _model_field(object_type, key)
+    if field is not None and getattr(field, "choices", None):
+        return str(dict(field.choices).get(value, value))
+    return _local_time_text(str(value))
+
+
+def _local_time_text(text: str) -> str:
+    """An ISO date-and-time (as _plain stored it) in Beijing time, to the minute; other text unchanged."""
+    if len(text) < 16 or text[10:11] != "T":
+        return text
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return text
+    if moment.tzinfo is not None:
+        from django.utils import timezone
+
+        moment = timezone.localtime(moment)
+    return f"{moment:%Y-%m-%d %H:%M}"
+
+
+def describe_changes(event) -> list[dict]:
+    """The event's before/after as labelled rows: [{"label", "before", "after"}] (before None: unchanged)."""
+    before, after = event.before or {}, event.after or {}
+    rows = []
+    for key in [*before, *(key for key in after if key not in before)]:
+        row = {"label": _field_label(event.object_type, key)}
+        row["after"] = value_text(event.object_type, key, after.get(key)) if key in after else None
+        row["before"] = value_text(event.object_type, key, before.get(key)) if key in before else None
+        if row["before"] == row["after"]:
+            row["before"] = None  # unchanged: the value once, without an arrow
+        rows.append(row)
+    return rows
+
+
+def changes_text(event) -> str:
+    """The same, as one line of plain text (for the spreadsheet)."""
+    parts = []
+    for row in describe_changes(event):
+        if row["before"] is not None and row["after"] is not None:
+            parts.append(f"{row['label']}: {row['before']} → {row['after']}")
+        else:
+            parts.append(f"{row['label']}: {row['after'] if row['after'] is not None else row['before']}")
+    return "; ".join(parts) or "—"
+
+
+def object_label(event) -> str:
+    """What the event is about: the kind of record in the reader's language, then its description."""
+    from django.apps import apps
+
+    kind = ""
+    if "." in event.object_type:
+        try:
+            kind = str(apps.get_model(event.object_type)._meta.verbose_name)
+        except (LookupError, ValueError):
+            kind = event.object_type
+    return " · ".join(part for part in (kind, event.object_repr) if part) or "—"
+
+
+def events_about_person(queryset, pensioner):
+    """Events about one person: their registry record and every record the apps tie to them."""
+    from django.db.models import Q
+
+    about = Q(object_type="pensioners.pensioner", object_id=str(pensioner.pk))
+    about |= Q(after__pensioners__contains=[pensioner.pk])
+    for related in audit_labels()["related"]:
+        for object_type, ids in related(pensioner):
+            about |= Q(object_type=object_type, object_id__in=[str(pk) for pk in ids])
+    return queryset.filter(about)

@@ -2,18 +2,93 @@
 
 Rows are read from the database in chunks and turned into values by the same django-tables2 table the
 screen shows (its `value_*` methods mask personal data), so an export holds exactly what the screen does.
+
+Every value passes through `cell_value()` on its way out: tables may hand over lazy translations, dates as
+text, model instances or None, and a spreadsheet only takes plain values (openpyxl refuses anything else,
+which answered 500 for a whole queue). XLSX files get real date cells, column widths from the first rows
+and a frozen header row; they are written in openpyxl's write-only mode, a row at a time, to a temporary
+file on disk.
 """
 
 from __future__ import annotations
 
 import csv
+import re
 import tempfile
-from collections.abc import Iterator
+import unicodedata
+from collections.abc import Iterable, Iterator
+from datetime import date, datetime
+from decimal import Decimal
+from typing import IO
 
 from django.db.models import QuerySet
 from django.http import FileResponse, StreamingHttpResponse
+from django.utils import timezone
+from django.utils.translation import gettext
 
 CHUNK_ROWS = 2000
+# The most data rows one Excel sheet holds (1,048,576 rows, one of them the header).
+XLSX_MAX_DATA_ROWS = 1_048_575
+# Column widths are measured on this many rows, read before the sheet is written (write-only sheets
+# take their column widths before the first row).
+WIDTH_SAMPLE_ROWS = 200
+MIN_WIDTH, MAX_WIDTH = 6, 60
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+# "2026-03-01 08:30", and str() of a stored time: "2026-03-01 00:30:05.804778+00:00" (UTC, shown local).
+_ISO_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([+-]\d{2}:\d{2}|Z)?$")
+# What the screen shows in an empty cell; in a spreadsheet an empty cell is empty (and filters as blank).
+_EMPTY_MARKS = {"—", "-"}
+# Characters XML 1.0 (and so XLSX) cannot hold: openpyxl raises IllegalCharacterError on them.
+_ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+# A CSV cell starting with one of these is run as a formula by Excel (CSV injection).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
+
+
+def cell_value(value):
+    """A value a spreadsheet can hold: str, int, float, Decimal, date, naive datetime, or ""."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return gettext("Yes") if value else gettext("No")
+    if isinstance(value, int | float | Decimal):
+        return value
+    if isinstance(value, datetime):
+        if timezone.is_aware(value):
+            value = timezone.localtime(value)
+        return value.replace(tzinfo=None, microsecond=0)
+    if isinstance(value, date):
+        return value
+    text = str(value)  # lazy translations, labels, model instances
+    text = _ILLEGAL_XML.sub("", text).strip()
+    if text in _EMPTY_MARKS:
+        return ""
+    if _ISO_DATE.match(text):
+        try:
+            return date.fromisoformat(text)
+        except ValueError:
+            return text
+    if _ISO_DATETIME.match(text):
+        try:
+            return cell_value(datetime.fromisoformat(text.replace(" ", "T")))
+        except ValueError:
+            return text
+    return text
+
+
+def csv_text(value) -> str:
+    value = cell_value(value)
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, str):
+        if value.startswith(_FORMULA_START) and not _NUMBER.match(value):
+            return "'" + value  # shown as text by Excel, never run
+        return value
+    return str(value)
 
 
 class _Echo:
@@ -21,6 +96,13 @@ class _Echo:
 
     def write(self, value):
         return value
+
+
+def count_rows(data, *, at_most: int) -> int:
+    """How many rows an export would hold, counting no further than `at_most + 1`."""
+    if isinstance(data, QuerySet):
+        return data.order_by()[: at_most + 1].count()
+    return len(data)
 
 
 def table_rows(table_class, queryset: QuerySet | list, *, table_kwargs: dict | None = None) -> Iterator[list]:
@@ -42,16 +124,113 @@ def table_rows(table_class, queryset: QuerySet | list, *, table_kwargs: dict | N
 def _chunk_values(table_class, records: list, table_kwargs: dict, *, with_header: bool) -> Iterator[list]:
     if hasattr(table_class, "export_values"):  # the table's own fast path, for long lists
         if with_header:
-            yield table_class.export_header()
+            yield [cell_value(title) for title in table_class.export_header()]
         for record in records:
-            yield table_class.export_values(record)
+            yield [cell_value(value) for value in table_class.export_values(record)]
         return
     table = table_class(records, **table_kwargs)
     values = table.as_values()
     header = next(values)
     if with_header:
-        yield header
-    yield from values
+        yield [cell_value(title) for title in header]
+    for row in values:
+        yield [cell_value(value) for value in row]
+
+
+def _display_width(value) -> int:
+    if isinstance(value, datetime):
+        return 16
+    if isinstance(value, date):
+        return 10
+    text = str(value)
+    # Chinese characters take two columns' width in Excel.
+    return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
+
+
+def write_csv(rows: Iterable[list], out: IO[str]) -> int:
+    """Write rows to a text file (UTF-8 with a BOM, for Excel); return the number of data rows."""
+    writer = csv.writer(out)
+    out.write("\ufeff")
+    written = -1
+    for row in rows:
+        writer.writerow([csv_text(value) for value in row])
+        written += 1
+    return max(written, 0)
+
+
+def write_xlsx(rows: Iterable[list], out, *, title: str = "", progress=None) -> int:
+    """Write rows to an XLSX file: real dates, widths from the first rows, a frozen header row.
+
+    Returns the number of data rows. `progress(done)` is called every CHUNK_ROWS rows.
+    """
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.properties import PageSetupProperties
+
+    rows = iter(rows)
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title=(title or "Sheet1")[:31])
+    sample = []
+    for row in rows:
+        sample.append(row)
+        if len(sample) > WIDTH_SAMPLE_ROWS:
+            break
+    widths: dict[int, int] = {}
+    for row in sample:
+        for position, value in enumerate(row):
+            widths[position] = max(widths.get(position, 0), _display_width(value))
+    for position, width in widths.items():
+        sheet.column_dimensions[get_column_letter(position + 1)].width = min(
+            MAX_WIDTH, max(MIN_WIDTH, width + 2)
+        )
+    sheet.freeze_panes = "A2"
+    # Printed, a list is as wide as the page, landscape, with the header on every page.
+    sheet.page_setup.orientation = "landscape"
+    sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
+    sheet.print_title_rows = "1:1"
+    bold = Font(bold=True)
+
+    def cells(row):
+        out_row = []
+        for value in row:
+            cell = WriteOnlyCell(sheet, value=value)
+            if isinstance(value, datetime):
+                cell.number_format = "yyyy-mm-dd hh:mm"
+            elif isinstance(value, date):
+                cell.number_format = "yyyy-mm-dd"
+            elif isinstance(value, str) and value.startswith("="):
+                cell.data_type = "s"  # a name like "=HYPERLINK(...)" stays text, never a formula
+            out_row.append(cell)
+        return out_row
+
+    written = -1
+    for row in _chain(sample, rows):
+        if written == -1:
+            header = cells(row)
+            for cell in header:
+                cell.font = bold
+            sheet.append(header)
+        else:
+            if written >= XLSX_MAX_DATA_ROWS:
+                raise TooManyRowsForExcel
+            sheet.append(cells(row))
+        written += 1
+        if progress is not None and written and written % CHUNK_ROWS == 0:
+            progress(written)
+    workbook.save(out)
+    return max(written, 0)
+
+
+class TooManyRowsForExcel(Exception):
+    """More rows than one Excel sheet holds; CSV has no limit."""
+
+
+def _chain(first: list, rest: Iterator) -> Iterator:
+    yield from first
+    yield from rest
 
 
 def export_response(table_class, queryset: QuerySet, *, export_format: str, filename: str, table_kwargs=None):
@@ -62,25 +241,16 @@ def export_response(table_class, queryset: QuerySet, *, export_format: str, file
         def lines():
             yield "\ufeff"  # a BOM, so that Excel reads the Chinese text as UTF-8
             for row in rows:
-                yield writer.writerow(row)
+                yield writer.writerow([csv_text(value) for value in row])
 
         response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
         return response
     if export_format == "xlsx":
-        from openpyxl import Workbook
-
-        workbook = Workbook(write_only=True)
-        sheet = workbook.create_sheet()
-        for row in rows:
-            sheet.append(row)
         spool = tempfile.TemporaryFile()
-        workbook.save(spool)
+        write_xlsx(rows, spool)
         spool.seek(0)
         return FileResponse(
-            spool,
-            as_attachment=True,
-            filename=f"{filename}.xlsx",
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            spool, as_attachment=True, filename=f"{filename}.xlsx", content_type=XLSX_CONTENT_TYPE
         )
     raise ValueError(export_format)

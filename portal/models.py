@@ -117,7 +117,10 @@ class ImportJobQuerySet(models.QuerySet):
 
 
 def _import_upload_path(job, filename: str) -> str:
-    return f"imports/{job.kind}/{timezone.now():%Y%m%d-%H%M%S}-{filename}"
+    from portal.uploads import short_stored_name
+
+    # The browser's name may be longer than the file system allows; the full name is kept in original_name.
+    return f"imports/{job.kind}/{timezone.now():%Y%m%d-%H%M%S}-{short_stored_name(filename)}"
 
 
 class ImportJob(models.Model):
@@ -170,3 +173,81 @@ class ImportJob(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in {ImportStatus.DONE, ImportStatus.FAILED}
+
+
+class ExportStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Export failed")
+
+
+class ExportJobQuerySet(models.QuerySet):
+    def within(self, area) -> "ExportJobQuerySet":
+        return self.filter(area_code__startswith=area.scope_prefix)
+
+    def visible_to_visitor(self, user) -> "ExportJobQuerySet":
+        return self.none()  # visit teams export nothing
+
+
+class ExportJob(models.Model):
+    """A list too long to export while the browser waits: a worker writes the file, its owner downloads it.
+
+    The job keeps the page and the query it was asked from; the worker runs that same list view as the
+    owner, so the file holds exactly what the owner's screen and scope show, at the time it runs.
+    """
+
+    path = models.CharField(_("page"), max_length=200)
+    query = models.TextField(_("query"), blank=True)
+    export_format = models.CharField(_("format"), max_length=8)
+    filename = models.CharField(_("file name"), max_length=200)
+    language = models.CharField(max_length=16, blank=True)
+    area_code = models.CharField(_("area code"), max_length=12, blank=True, db_collation="C")
+    status = models.CharField(
+        _("status"), max_length=10, choices=ExportStatus.choices, default=ExportStatus.QUEUED
+    )
+    rows_done = models.PositiveIntegerField(default=0)
+    rows_total = models.PositiveIntegerField(default=0)
+    file = models.FileField(_("file"), upload_to="exports/", blank=True, max_length=300)
+    error = models.TextField(_("error"), blank=True)
+    created_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="+", verbose_name=_("requested by")
+    )
+    created_at = models.DateTimeField(_("requested"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    objects = ExportJobQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("export")
+        verbose_name_plural = _("exports")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["created_by", "-created_at"], name="export_owner_recent")]
+
+    def __str__(self) -> str:
+        return f"{self.filename}.{self.export_format}"
+
+    @property
+    def percent(self) -> int:
+        if self.status == ExportStatus.DONE:
+            return 100
+        if not self.rows_total:
+            return 0
+        return min(99, int(self.rows_done * 100 / self.rows_total))
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in {ExportStatus.DONE, ExportStatus.FAILED}
+
+    def audit_area_code(self) -> str:
+        return self.area_code
+
+    @property
+    def list_url(self) -> str:
+        """The list the export was asked from (without ?_export=, which would export again)."""
+        from django.http import QueryDict
+
+        query = QueryDict(self.query, mutable=True)
+        query.pop("_export", None)
+        return f"{self.path}?{query.urlencode()}" if query else self.path

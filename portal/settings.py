@@ -222,6 +222,13 @@ EVIDENCE_CONTENT_TYPES = {
 }
 # Imports: biggest file accepted through the upload page.
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 512 * 1024 * 1024)
+# Lists: the most rows one page shows (?per_page= above it falls back to the page's default). Whole
+# lists leave only through the audited export.
+TABLE_PER_PAGE_MAX = env_int("TABLE_PER_PAGE_MAX", 100)
+# Exports of more rows than this are written by a background job, with a download link when done.
+EXPORT_INLINE_MAX_ROWS = env_int("EXPORT_INLINE_MAX_ROWS", 20000)
+# Files of background exports are deleted this many days after they were written.
+EXPORT_KEEP_DAYS = env_int("EXPORT_KEEP_DAYS", 7)
 
 # Reminders (SMS).
 REMINDER_FIRST_DAYS_BEFORE = env_int("REMINDER_FIRST_DAYS_BEFORE", 30)

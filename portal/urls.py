@@ -3,7 +3,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import set_language
 
-from portal import import_views, views
+from portal import export_views, import_views, views
 from portal.forms import StaffLoginForm
 
 urlpatterns = [
@@ -21,6 +21,8 @@ urlpatterns = [
     path("audit/", views.AuditLogView.as_view(), name="audit-log"),
     path("imports/<int:pk>/", import_views.import_job_detail, name="import-job"),
     path("imports/<int:pk>/rejects/", import_views.import_job_rejects, name="import-job-rejects"),
+    path("exports/<int:pk>/", export_views.export_job_detail, name="export-job"),
+    path("exports/<int:pk>/download/", export_views.export_job_download, name="export-job-download"),
     path("pensioners/", include("pensioners.urls")),
     path("certification/", include("certification.urls")),
     path("reports/", include("certification.report_urls")),

@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+from django.conf import settings
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import EmptyPage, PageNotAnInteger
+from django.http import HttpResponse
 from django.shortcuts import redirect
+from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django_tables2 import RequestConfig
 from django_tables2.export.views import ExportMixin
 
 from portal.audit import audit_record
@@ -29,20 +36,112 @@ def require_capability(request, capability: str) -> None:
         raise PermissionDenied
 
 
-class AuditedExportMixin(ExportMixin):
-    """django-tables2 export (?_export=csv|xlsx), streamed, with an audit event for every export.
+def page_number(text, *, default: int = 1) -> int:
+    """A page number from the query string; junk (abc, -1, 1.5, 10**20) falls back to the first page."""
+    try:
+        number = int(text)
+    except (TypeError, ValueError):
+        return default
+    return number if 1 <= number <= MAX_PAGE_NUMBER else default
 
+
+def page_size(text, *, default: int) -> int:
+    """Rows per page from ?per_page=: at most TABLE_PER_PAGE_MAX; anything else gives the default."""
+    try:
+        size = int(text)
+    except (TypeError, ValueError):
+        return default
+    return size if 1 <= size <= settings.TABLE_PER_PAGE_MAX else default
+
+
+# Past this, a page number is junk: it would only ask PostgreSQL for an OFFSET it cannot hold.
+MAX_PAGE_NUMBER = 1_000_000
+
+
+class CappedRequestConfig(RequestConfig):
+    """django-tables2's RequestConfig, with the page size capped and junk page numbers ignored.
+
+    Whole lists leave only through the audited export, never as one enormous page.
+    """
+
+    def configure(self, table):
+        table.request = self.request
+        order_by = self.request.GET.getlist(table.prefixed_order_by_field)
+        if order_by:
+            table.order_by = order_by
+        if self.paginate:
+            kwargs = dict(self.paginate) if hasattr(self.paginate, "items") else {}
+            default = kwargs.get("per_page") or table._meta.per_page
+            kwargs["per_page"] = page_size(
+                self.request.GET.get(table.prefixed_per_page_field), default=default
+            )
+            kwargs["page"] = page_number(self.request.GET.get(table.prefixed_page_field))
+            kwargs.pop("silent", None)
+            try:
+                table.paginate(**kwargs)
+            except PageNotAnInteger:
+                table.page = table.paginator.page(1)
+            except EmptyPage:
+                table.page = table.paginator.page(max(1, table.paginator.num_pages))
+        return table
+
+
+class AuditedExportMixin(ExportMixin):
+    """Every list screen's table: pages of a capped size, and exports (?_export=csv|xlsx) that are audited.
+
+    Short exports stream to the browser. Longer ones (settings.EXPORT_INLINE_MAX_ROWS) go to a background
+    job whose page shows progress and the download link (portal/export_jobs.py). XLSX longer than one
+    Excel sheet is refused with a link to the CSV export: split over sheets, a list can no longer be sorted
+    or filtered as one, and staff would not notice that the second sheet exists.
     Tables mask personal data themselves; exports only ever hold what the screen shows.
     """
 
     export_formats = ("csv", "xlsx")
     export_action = "export"
 
+    def get_table(self, **kwargs):
+        table = self.get_table_class()(data=self.get_table_data(), **kwargs)
+        return CappedRequestConfig(self.request, paginate=self.get_table_pagination(table)).configure(table)
+
+    def render_to_response(self, context, **kwargs):
+        export_format = self.request.GET.get(self.export_trigger_param)
+        if export_format in self.export_formats:
+            return self.create_export(export_format)
+        # Any other ?_export= (json, latex, junk) shows the page: only our formats are audited exports.
+        return super(ExportMixin, self).render_to_response(context, **kwargs)
+
     def create_export(self, export_format):
+        from portal.export_jobs import export_job_start, export_job_write
+        from portal.exports import XLSX_MAX_DATA_ROWS, count_rows
+
         table = self.get_table(**self.get_table_kwargs())
+        data = table.data.data
+        job = getattr(self.request, "export_job", None)
+        if job is not None:  # the background worker, running this view for the job's owner
+            export_job_write(job, type(table), data, table_kwargs=self.get_table_kwargs())
+            return HttpResponse(status=204)
+        inline_max = settings.EXPORT_INLINE_MAX_ROWS
+        rows = count_rows(data, at_most=inline_max)
+        if rows > inline_max:
+            if export_format == "xlsx":
+                rows = count_rows(data, at_most=XLSX_MAX_DATA_ROWS)
+                if rows > XLSX_MAX_DATA_ROWS:
+                    return self._refuse_excel()
+            else:
+                rows = count_rows(data, at_most=10 * XLSX_MAX_DATA_ROWS)
+            job = export_job_start(
+                actor=self.request.user,
+                scope=self.request.scope,
+                path=self.request.path,
+                query=self.request.GET,
+                export_format=export_format,
+                filename=self.export_name,
+                rows_total=rows,
+            )
+            return redirect("export-job", pk=job.pk)
         response = export_response(
             type(table),
-            table.data.data,
+            data,
             export_format=export_format,
             filename=self.export_name,
             table_kwargs=self.get_table_kwargs(),
@@ -54,6 +153,21 @@ class AuditedExportMixin(ExportMixin):
             after={"format": export_format, "query": self.request.GET.urlencode()},
         )
         return response
+
+    def _refuse_excel(self):
+        query = self.request.GET.copy()
+        query[self.export_trigger_param] = "csv"
+        messages.error(
+            self.request,
+            format_html(
+                '{} <a href="?{}" class="alert-link">{}</a>',
+                _("This list has more rows than one Excel sheet holds (1,048,576)."),
+                query.urlencode(),
+                _("Export it as CSV instead"),
+            ),
+        )
+        query.pop(self.export_trigger_param)
+        return redirect(f"{self.request.path}?{query.urlencode()}" if query else self.request.path)
 
 
 def is_htmx(request) -> bool:

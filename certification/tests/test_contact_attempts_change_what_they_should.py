@@ -111,7 +111,12 @@ def test_the_form_explains_errors_and_keeps_what_was_typed(client_for, staff, ov
 def test_the_form_goes_back_to_the_queue_page_it_came_from(client_for, staff, overdue):
     response = client_for(staff["street"]).post(
         reverse("contact-attempt", args=[overdue.pk]),
-        {"kind": "phone_call", "outcome": "not_reachable", "next": "/certification/overdue/?bucket=90%2B"},
+        {
+            "kind": "phone_call",
+            "outcome": "not_reachable",
+            "contacted_at": "2026-11-27T09:30",
+            "next": "/certification/overdue/?bucket=90%2B",
+        },
     )
     assert response.status_code == 302 and response["Location"] == "/certification/overdue/?bucket=90%2B"
 
@@ -119,7 +124,12 @@ def test_the_form_goes_back_to_the_queue_page_it_came_from(client_for, staff, ov
 def test_the_form_never_sends_anyone_to_another_site(client_for, staff, overdue):
     response = client_for(staff["street"]).post(
         reverse("contact-attempt", args=[overdue.pk]),
-        {"kind": "phone_call", "outcome": "not_reachable", "next": "https://evil.example/"},
+        {
+            "kind": "phone_call",
+            "outcome": "not_reachable",
+            "contacted_at": "2026-11-27T09:30",
+            "next": "https://evil.example/",
+        },
     )
     assert response["Location"] == reverse("queue-overdue")
 

@@ -64,7 +64,7 @@ def test_dismissing_needs_a_reason_and_puts_the_person_back_in_the_queues(client
 def test_confirming_terminates_payment_and_works_out_the_overpayment(client_for, staff, case):
     client_for(staff["supervisor"]).post(
         reverse("death-case", args=[case.pk]),
-        {"decision": "confirm", "died_on": "2026-05-10", "paid_through": "2026-11-01"},
+        {"decision": "confirm", "died_on": "2026-05-10", "paid_through": "2026-11"},
     )
     decision = PaymentDecision.objects.get(kind=DecisionKind.TERMINATE)
     assert (decision.effective_month, decision.overpaid_months, decision.overpaid_amount) == (

@@ -142,9 +142,9 @@ def test_trends_count_certifications_newly_overdue_and_reminders(population):
     assert trend["certifications"]["data_match"][-1] == 1  # 10 days ago: November
     august = months.index("2026-08")
     assert trend["certifications"]["counter"][august] == 1  # 100 days ago: 19 August
-    # 3 overdue in 解放碑, plus the overdue notices planned (and skipped) for the terminated person and the
-    # one with a death report: each became overdue once.
-    assert sum(trend["newly_overdue"]) == 5
+    # From the certification histories: the 3 overdue in 解放碑, plus the suspended and the terminated
+    # person and the one with a death report (no date of death): each missed one deadline.
+    assert sum(trend["newly_overdue"]) == 6
     assert trend["reminders_sent"][-1] >= 3
 
 

@@ -7,8 +7,8 @@ from certification.models import JobRun, MessageTemplate
 from portal.models import AuditEvent
 
 
-def test_supervisors_edit_a_template_and_placeholders_are_checked(client_for, staff):
-    client = client_for(staff["supervisor"])
+def test_the_city_administrator_edits_a_template_and_placeholders_are_checked(client_for, staff):
+    client = client_for(staff["admin"])
     bad = client.post(
         reverse("message-template-edit", args=["first_reminder"]),
         {"text": "{signature}{name}请点击 www.x.cn"},
@@ -23,12 +23,12 @@ def test_supervisors_edit_a_template_and_placeholders_are_checked(client_for, st
         {"text": "{signature}{name},您好,请于{deadline}前办理认证。"},
     )
     assert good.status_code == 302
-    assert MessageTemplate.objects.get(key="first_reminder").updated_by == staff["supervisor"]
+    assert MessageTemplate.objects.get(key="first_reminder").updated_by == staff["admin"]
     assert AuditEvent.objects.filter(action="message_template.changed").exists()
 
 
 def test_a_text_longer_than_one_sms_is_flagged(client_for, staff):
-    client = client_for(staff["supervisor"])
+    client = client_for(staff["admin"])
     long_text = "{signature}{name},您好," + "请于{deadline}前办理认证。" * 6
     response = client.post(
         reverse("message-template-edit", args=["first_reminder"]), {"text": long_text}, follow=True
@@ -46,6 +46,6 @@ def test_the_job_page_lists_runs_and_warns_when_planning_is_stale(client_for, st
     JobRun.objects.create(kind="plan", moment=timezone.now(), counts={"first_reminder": 3})
     body = client.get(reverse("reminder-jobs")).content.decode()
     assert 'data-testid="plan-stale"' not in body
-    assert "first_reminder=3" in body
+    assert "计划:首次提醒: <strong>3</strong>" in body
     JobRun.objects.update(started_at=timezone.now() - timedelta(hours=27))
     assert 'data-testid="plan-stale"' in client.get(reverse("reminder-jobs")).content.decode()

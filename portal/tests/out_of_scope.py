@@ -10,7 +10,7 @@ from certification.models import EvidenceFile, VisitTeam
 from certification.tests.helpers import record_counter
 from certification.visits import home_visit_request, home_visit_schedule
 from pensioners.tests.factories import make_pensioner
-from portal.models import ImportJob
+from portal.models import ExportJob, ImportJob
 
 
 def _pensioner_elsewhere(staff):
@@ -48,6 +48,21 @@ def _evidence_file(staff):
     return {"pk": stored.pk}
 
 
+def _export_job(staff):
+    # A finished export of someone in 江北区: only its owner, in scope, may see or download it.
+    job = ExportJob.objects.create(
+        path="/certification/overdue/",
+        query="_export=csv",
+        export_format="csv",
+        filename="queue-overdue",
+        area_code="500105001",
+        status="done",
+        file="exports/x.csv",
+        created_by=staff["other_street"],
+    )
+    return {"pk": job.pk}
+
+
 def _visit(staff):
     person = make_pensioner(name="江北人", community="500105001001")
     team = VisitTeam.objects.create(name="华新街一组", street_id="500105001")
@@ -83,6 +98,8 @@ OUT_OF_SCOPE_BUILDERS: dict = {
     "home-visit-certify": _visit,
     "home-visit-cancel": _visit,
     "death-case": _death_case,
+    "export-job": _export_job,
+    "export-job-download": _export_job,
 }
 
 

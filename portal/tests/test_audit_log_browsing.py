@@ -28,7 +28,7 @@ def test_audit_log_filters_by_user_action_and_date(client_for, staff):
     client = client_for(staff["supervisor"])
     by_user = client.get(reverse("audit-log"), {"actor": staff["community"].pk}).content.decode()
     assert "record" in by_user and "reveal by street" not in by_user
-    by_action = client.get(reverse("audit-log"), {"action": "pensioner."}).content.decode()
+    by_action = client.get(reverse("audit-log"), {"action": "pensioner.revealed"}).content.decode()
     assert "reveal by street" in by_action and ">record<" not in by_action
     tomorrow = (timezone.localdate() + timedelta(days=1)).isoformat()
     future = client.get(reverse("audit-log"), {"since": tomorrow}).content.decode()

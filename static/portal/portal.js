@@ -18,3 +18,30 @@ document.addEventListener("change", function (event) {
   form.querySelector("input[name=area]").value = select.value;
   form.submit();
 });
+// Forms marked data-submit-once send once: the first submit disables their buttons and any further
+// submit (a double click, Enter pressed twice) is dropped. A courtesy only: the server records each
+// page once by the form's token whatever the browser does.
+document.addEventListener("submit", function (event) {
+  const form = event.target.closest("[data-submit-once]");
+  if (!form) return;
+  if (form.dataset.submitting) {
+    event.preventDefault();
+    return;
+  }
+  form.dataset.submitting = "1";
+  // After this event: a button disabled now would drop its own name/value from what is sent.
+  window.setTimeout(function () {
+    form.querySelectorAll("button[type=submit], input[type=submit]").forEach(function (button) {
+      button.disabled = true;
+    });
+  }, 0);
+});
+// Coming back to a page from the browser's history: its forms may be submitted again.
+window.addEventListener("pageshow", function () {
+  document.querySelectorAll("[data-submit-once][data-submitting]").forEach(function (form) {
+    delete form.dataset.submitting;
+    form.querySelectorAll("button[type=submit], input[type=submit]").forEach(function (button) {
+      button.disabled = false;
+    });
+  });
+});

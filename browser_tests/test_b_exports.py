@@ -1,0 +1,88 @@
+"""Exports from the screens staff use: a long list goes to a background job whose page shows the download
+link; an Excel export longer than one sheet is refused with a link to CSV; ?per_page= is capped."""
+
+import io
+from datetime import date
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+import portal.exports
+from browser_tests.conftest import DESKTOP, PHONE
+from pensioners.tests.factories import make_pensioner
+from portal.models import AuditEvent, ExportJob
+from portal.tests.factories import TEST_PASSWORD
+
+pytestmark = pytest.mark.usefixtures("transactional_db")
+SHOTS = Path("/work/notes/shots/b")
+
+
+def _shoot(page, name):
+    if SHOTS.parent.exists():
+        SHOTS.mkdir(exist_ok=True)
+        page.screenshot(path=SHOTS / f"{name}.png", full_page=True)
+
+
+def _overdue_people():
+    for name, certified in (
+        ("甲老人", date(2025, 1, 10)),
+        ("乙老人", date(2025, 3, 1)),
+        ("丙老人", date(2025, 6, 1)),
+    ):
+        make_pensioner(name=name, certified_on=certified)
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_a_long_excel_export_is_prepared_in_the_background_and_downloaded(
+    staff, new_page, log_in, live_server, settings, eager_celery, tmp_path, viewport
+):
+    settings.EXPORT_INLINE_MAX_ROWS = 2
+    settings.MEDIA_ROOT = tmp_path
+    _overdue_people()
+    page = new_page(viewport)
+    log_in(page, "t_street", TEST_PASSWORD)
+    page.goto(f"{live_server.url}/certification/overdue/")
+    page.get_by_role("link", name="Excel").click()
+    page.wait_for_url("**/exports/*/")
+    link = page.locator("[data-testid=export-download]")
+    link.wait_for()
+    _shoot(page, f"export-job-{'phone' if viewport == PHONE else 'desktop'}")
+    with page.expect_download() as download_info:
+        link.click()
+    workbook = load_workbook(io.BytesIO(Path(download_info.value.path()).read_bytes()))
+    sheet = workbook.worksheets[0]
+    assert [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)] == ["甲老人", "乙老人", "丙老人"]
+    assert sheet.freeze_panes == "A2"
+    job = ExportJob.objects.get()
+    assert AuditEvent.objects.filter(action="export.downloaded", object_id=str(job.pk)).exists()
+    page.click("[data-testid=back-to-list]")  # back to the queue, without exporting again
+    page.wait_for_url("**/certification/overdue/")
+    assert ExportJob.objects.count() == 1
+
+
+def test_an_excel_export_longer_than_a_sheet_offers_csv(
+    staff, new_page, log_in, live_server, settings, monkeypatch
+):
+    settings.EXPORT_INLINE_MAX_ROWS = 1
+    monkeypatch.setattr(portal.exports, "XLSX_MAX_DATA_ROWS", 2)
+    _overdue_people()
+    for viewport, name in ((DESKTOP, "desktop"), (PHONE, "phone")):
+        page = new_page(viewport)
+        log_in(page, "t_street", TEST_PASSWORD)
+        page.goto(f"{live_server.url}/certification/overdue/")
+        page.get_by_role("link", name="Excel").click()
+        page.wait_for_url("**/certification/overdue/")
+        offer = page.locator(".alert a.alert-link")
+        assert "_export=csv" in offer.get_attribute("href")
+        _shoot(page, f"excel-refused-{name}")
+    assert not ExportJob.objects.exists()
+
+
+def test_per_page_of_a_million_shows_one_ordinary_page(staff, new_page, log_in, live_server):
+    for number in range(30):
+        make_pensioner(name=f"测试{number:02d}")
+    page = new_page()
+    log_in(page, "t_street", TEST_PASSWORD)
+    page.goto(f"{live_server.url}/pensioners/?per_page=1000000")
+    assert page.locator("table tbody tr").count() == 25

@@ -1,0 +1,167 @@
+"""How certification's audit events read in the audit log (registered with portal.audit.LABEL_PROVIDERS).
+
+Action codes, the keys of before/after and the codes stored in them, each with its label; and which
+records belong to a person, so the audit log can show everything about one pensioner.
+"""
+
+from django.utils.translation import gettext_lazy as _
+
+from certification.models import (
+    Certification,
+    Channel,
+    ContactAttempt,
+    ContactKind,
+    ContactOutcome,
+    DeathCase,
+    HomeVisit,
+    Outcome,
+    PaymentDecision,
+    VisitOutcome,
+    VisitReason,
+    VisitSource,
+    VisitStatus,
+)
+from certification.texts import TEMPLATE_LABELS
+
+
+def _team_name(value) -> str:
+    from certification.models import VisitTeam
+
+    team = VisitTeam.objects.filter(pk=value).only("name").first() if str(value).isdigit() else None
+    return team.name if team else str(value)
+
+
+def _staff_name(value) -> str:
+    from portal.audit import staff_label
+    from portal.models import User
+
+    user = User.objects.filter(pk=value).first() if str(value).isdigit() else None
+    return staff_label(user) if user else str(value)
+
+
+def _people(value) -> str:
+    return str(_("%(count)s people")) % {"count": len(value)} if isinstance(value, list) else str(value)
+
+
+REPORT_TABLES = {
+    "coverage": _("By area"),
+    "channels": _("Channel mix"),
+    "monthly": _("The last 24 months"),
+    "staff": _("Certifications recorded by staff"),
+    "visits": _("Home visits"),
+    "contacts": _("Contact attempts"),
+}
+
+
+def related_records(pensioner) -> list[tuple[str, object]]:
+    """(object type, ids) of the records about one person that audit events point at."""
+    by_person = {"pensioner_id": pensioner.pk}
+    return [
+        (
+            "certification.certification",
+            Certification.objects.filter(**by_person).values_list("pk", flat=True),
+        ),
+        (
+            "certification.contactattempt",
+            ContactAttempt.objects.filter(**by_person).values_list("pk", flat=True),
+        ),
+        ("certification.deathcase", DeathCase.objects.filter(**by_person).values_list("pk", flat=True)),
+        ("certification.homevisit", HomeVisit.objects.filter(**by_person).values_list("pk", flat=True)),
+        (
+            "certification.paymentdecision",
+            PaymentDecision.objects.filter(**by_person).values_list("pk", flat=True),
+        ),
+    ]
+
+
+LABELS = {
+    "actions": {
+        "certification.recorded": _("Certification recorded"),
+        "certification.voided": _("Certification voided"),
+        "contact.recorded": _("Contact attempt recorded"),
+        "queue.assigned": _("People assigned"),
+        "queue.exported": _("Queue exported"),
+        "home_visit.requested": _("Home visit requested"),
+        "home_visit.scheduled": _("Home visit scheduled"),
+        "home_visit.assigned": _("Home visit given to a team"),
+        "home_visit.cancelled": _("Home visit cancelled"),
+        "home_visit.visited": _("Home visit outcome recorded"),
+        "home_visits.exported": _("Home-visit list exported"),
+        "standing_list.exported": _("Home-service list exported"),
+        "visit_sheet.viewed": _("Visit sheet printed or viewed"),
+        "death_case.opened": _("Death report opened"),
+        "death_case.confirmed": _("Death confirmed"),
+        "death_case.dismissed": _("Death report dismissed"),
+        "death_cases.exported": _("Death reports exported"),
+        "payment.resumed": _("Payment resumed"),
+        "message_template.changed": _("SMS template changed"),
+        "data_source.created": _("Data source added"),
+        "data_source.changed": _("Data source changed"),
+        "comparison.imported": _("Data comparison imported"),
+        "reports.exported": _("Report exported"),
+    },
+    "fields": {
+        "latest_certified_on": _("Latest certification"),
+        "next_due_on": _("Deadline"),
+        "channel": _("Channel"),
+        "certified_on": _("Date of certification"),
+        "outcome": _("Outcome"),
+        "receipt": _("Receipt number"),
+        "kind": _("How"),
+        "snooze_until": _("Hide from the queue until"),
+        "phone_known_wrong": _("Phone known wrong"),
+        "assignee": _("Assigned to"),
+        "pensioners": _("People"),
+        "via": _("Requested via"),
+        "reason": _("Reason for the home visit"),
+        "team": _("Team"),
+        "scheduled_on": _("Visit date"),
+        "date": _("Visit date"),
+        "visits": _("Visits"),
+        "certification": _("Certification"),
+        "died_on": _("Date of death"),
+        "stops_from": _("Payment stops from"),
+        "overpaid_months": _("Months overpaid"),
+        "from": _("Payment resumes from"),
+        "back_pay_months": _("Months of back pay"),
+        "text": _("Text"),
+        "key": _("Message"),
+        "table": _("Table"),
+        "since": _("From"),
+        "until": _("To"),
+        "origin": _("Origin"),
+        "source": _("Data source"),
+        "reference": _("Reference"),
+        "death_date": _("Date of death"),
+        "note": _("Note"),
+        "contact_attempt": _("Contact attempt"),
+        "visit": _("Home visit"),
+        "contacted_at": _("When was the contact made"),
+        "moved_to": _("Moved to (where)"),
+        "snooze_reason": _("Why hide"),
+        "visit_reason": _("Reason for the home visit"),
+        "certified": _("certified"),
+        "death_cases": _("death cases"),
+        "evidence_only": _("evidence only"),
+        "ignored": _("ignored"),
+        "certification.homevisit:status": _("Visit status"),
+        "certification.homevisit:outcome": _("Outcome"),
+        "certification.deathcase:status": _("Payment status"),
+    },
+    "values": {
+        "channel": dict(Channel.choices),
+        "outcome": dict(Outcome.choices),
+        "kind": dict(ContactKind.choices),
+        "certification.contactattempt:outcome": dict(ContactOutcome.choices),
+        "certification.homevisit:outcome": dict(VisitOutcome.choices),
+        "certification.homevisit:status": dict(VisitStatus.choices),
+        "via": dict(VisitSource.choices),
+        "reason": dict(VisitReason.choices),
+        "key": {key: label for key, label in TEMPLATE_LABELS.items()},
+        "table": REPORT_TABLES,
+        "team": _team_name,
+        "assignee": _staff_name,
+        "pensioners": _people,
+    },
+    "related": related_records,
+}
