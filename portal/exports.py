@@ -207,19 +207,23 @@ def write_xlsx(rows: Iterable[list], out, *, title: str = "", progress=None) -> 
         return out_row
 
     written = -1
-    for row in _chain(sample, rows):
-        if written == -1:
-            header = cells(row)
-            for cell in header:
-                cell.font = bold
-            sheet.append(header)
-        else:
-            if written >= XLSX_MAX_DATA_ROWS:
-                raise TooManyRowsForExcel
-            sheet.append(cells(row))
-        written += 1
-        if progress is not None and written and written % CHUNK_ROWS == 0:
-            progress(written)
+    try:
+        for row in _chain(sample, rows):
+            if written == -1:
+                header = cells(row)
+                for cell in header:
+                    cell.font = bold
+                sheet.append(header)
+            else:
+                if written >= XLSX_MAX_DATA_ROWS:
+                    raise TooManyRowsForExcel
+                sheet.append(cells(row))
+            written += 1
+            if progress is not None and written and written % CHUNK_ROWS == 0:
+                progress(written)
+    except BaseException:
+        sheet.close()  # the write-only sheet's temporary file, which save() would otherwise have closed
+        raise
     workbook.save(out)
     return max(written, 0)
 

@@ -123,7 +123,32 @@ def _import_upload_path(job, filename: str) -> str:
     return f"imports/{job.kind}/{timezone.now():%Y%m%d-%H%M%S}-{short_stored_name(filename)}"
 
 
-class ImportJob(models.Model):
+class BackgroundJob(models.Model):
+    """What an import and an export job share: progress a worker writes and a page polls, and its times."""
+
+    rows_done = models.PositiveIntegerField(default=0)
+    rows_total = models.PositiveIntegerField(default=0)
+    error = models.TextField(_("error"), blank=True)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def percent(self) -> int:
+        if self.status == "done":
+            return 100
+        if not self.rows_total:
+            return 0
+        return min(99, int(self.rows_done * 100 / self.rows_total))
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in {"done", "failed"}
+
+
+class ImportJob(BackgroundJob):
     """One uploaded file and what its import did; the rejects file is kept for download."""
 
     kind = models.CharField(_("kind"), max_length=16, choices=ImportKind.choices)
@@ -134,19 +159,14 @@ class ImportJob(models.Model):
         _("status"), max_length=10, choices=ImportStatus.choices, default=ImportStatus.QUEUED
     )
     stage = models.CharField(_("stage"), max_length=20, blank=True)
-    rows_done = models.PositiveIntegerField(default=0)
-    rows_total = models.PositiveIntegerField(default=0)
     summary = models.JSONField(_("summary"), default=dict, blank=True)
     rejects_file = models.FileField(
         _("rejected rows"), upload_to="imports/rejects/", blank=True, max_length=300
     )
-    error = models.TextField(_("error"), blank=True)
     created_by = models.ForeignKey(
         User, on_delete=models.PROTECT, related_name="+", verbose_name=_("uploaded by")
     )
     created_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
-    started_at = models.DateTimeField(_("started"), null=True, blank=True)
-    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
 
     objects = ImportJobQuerySet.as_manager()
 
@@ -159,20 +179,8 @@ class ImportJob(models.Model):
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.original_name}"
 
-    @property
-    def percent(self) -> int:
-        if self.status == ImportStatus.DONE:
-            return 100
-        if not self.rows_total:
-            return 0
-        return min(99, int(self.rows_done * 100 / self.rows_total))
-
     def summary_items(self) -> list[tuple[str, int]]:
         return [(SUMMARY_LABELS.get(key, key), value) for key, value in self.summary.items()]
-
-    @property
-    def is_finished(self) -> bool:
-        return self.status in {ImportStatus.DONE, ImportStatus.FAILED}
 
 
 class ExportStatus(models.TextChoices):
@@ -190,7 +198,7 @@ class ExportJobQuerySet(models.QuerySet):
         return self.none()  # visit teams export nothing
 
 
-class ExportJob(models.Model):
+class ExportJob(BackgroundJob):
     """A list too long to export while the browser waits: a worker writes the file, its owner downloads it.
 
     The job keeps the page and the query it was asked from; the worker runs that same list view as the
@@ -206,16 +214,11 @@ class ExportJob(models.Model):
     status = models.CharField(
         _("status"), max_length=10, choices=ExportStatus.choices, default=ExportStatus.QUEUED
     )
-    rows_done = models.PositiveIntegerField(default=0)
-    rows_total = models.PositiveIntegerField(default=0)
     file = models.FileField(_("file"), upload_to="exports/", blank=True, max_length=300)
-    error = models.TextField(_("error"), blank=True)
     created_by = models.ForeignKey(
         User, on_delete=models.PROTECT, related_name="+", verbose_name=_("requested by")
     )
     created_at = models.DateTimeField(_("requested"), auto_now_add=True)
-    started_at = models.DateTimeField(_("started"), null=True, blank=True)
-    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
 
     objects = ExportJobQuerySet.as_manager()
 
@@ -227,18 +230,6 @@ class ExportJob(models.Model):
 
     def __str__(self) -> str:
         return f"{self.filename}.{self.export_format}"
-
-    @property
-    def percent(self) -> int:
-        if self.status == ExportStatus.DONE:
-            return 100
-        if not self.rows_total:
-            return 0
-        return min(99, int(self.rows_done * 100 / self.rows_total))
-
-    @property
-    def is_finished(self) -> bool:
-        return self.status in {ExportStatus.DONE, ExportStatus.FAILED}
 
     def audit_area_code(self) -> str:
         return self.area_code
