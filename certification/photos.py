@@ -29,7 +29,7 @@ HEIF_BRANDS = (b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"hevm", b"
 
 def photo_upload_max_bytes() -> int:
     """The biggest photo accepted before shrinking (the stored file still obeys EVIDENCE_MAX_BYTES)."""
-    return getattr(settings, "EVIDENCE_PHOTO_MAX_BYTES", 25 * 1024 * 1024)
+    return settings.EVIDENCE_PHOTO_MAX_BYTES
 
 
 def photo_kind(head: bytes) -> str:

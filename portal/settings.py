@@ -248,3 +248,5 @@ SMS_HTTP_TIMEOUT_SECONDS = env_int("SMS_HTTP_TIMEOUT_SECONDS", 10)
 REMINDER_RUN_STALE_HOURS = env_int("REMINDER_RUN_STALE_HOURS", 26)
 
 PORTAL_TITLE = _("Pension certification portal")
+# Evidence: the biggest phone photo accepted before it is shrunk to a JPEG (phones take 3-8 MB photos).
+EVIDENCE_PHOTO_MAX_BYTES = env_int("EVIDENCE_PHOTO_MAX_BYTES", 25 * 1024 * 1024)
