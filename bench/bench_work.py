@@ -134,13 +134,14 @@ def measure_export_memory(results: dict) -> None:
     job's own code (export_job_run, what the Celery task calls) on a job made here, not queued."""
     import tracemalloc
 
-    from portal.export_jobs import export_job_run
+    from portal.exports.services import export_job_run
     from portal.models import ExportJob, User
 
     for username in ("demo_supervisor", "demo_admin"):
         user = User.objects.get(username=username)
         job = ExportJob.objects.create(
             path="/certification/overdue/",
+            query="_export=csv",
             export_format="csv",
             filename="bench-overdue",
             area_code=user.area.code,
@@ -157,7 +158,7 @@ def measure_export_memory(results: dict) -> None:
 
 
 def measure_report_refresh(results: dict) -> None:
-    from certification.reports import report_snapshot_refresh
+    from certification.reports.queries import report_snapshot_refresh
     from pensioners.models import Area
 
     snapshot = report_snapshot_refresh(area=Area.objects.get(code="500000"))
@@ -193,7 +194,7 @@ def measure_reminders(results: dict) -> None:
     from django.db import connection
     from django.utils import timezone
 
-    from certification.reminders import reminders_dispatch, reminders_plan
+    from certification.reminders.services import reminders_dispatch, reminders_plan
 
     with connection.cursor() as cursor:  # a fresh outbox: planning the first day is the biggest
         cursor.execute("TRUNCATE certification_sendattempt, certification_outboxmessage")

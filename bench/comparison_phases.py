@@ -18,7 +18,7 @@ def main() -> None:
     django_setup()
     from django.db import connection
 
-    from certification.comparison_import import comparison_import
+    from certification.comparison.importer import comparison_import
 
     timings = []
 

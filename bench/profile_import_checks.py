@@ -36,7 +36,7 @@ def main() -> None:
     from pensioners.models import Area, AreaLevel
     from pensioners.pinyin import pinyin_keys
     from pensioners.roster_import import ROSTER_COLUMNS, check_roster_row
-    from portal.tabular import open_table
+    from portal.imports.tabular import open_table
 
     today = timezone.localdate()
     codes = set(Area.objects.filter(level=AreaLevel.COMMUNITY).values_list("code", flat=True))

@@ -12,8 +12,8 @@ from PIL import Image
 
 from browser_tests.conftest import DESKTOP, PHONE
 from certification.models import Certification, Channel, EvidenceFile, HomeVisit, VisitTeam
-from certification.photos import PHOTO_LONG_EDGE
-from certification.visits import certified_elsewhere_note, home_visit_request, home_visit_schedule
+from certification.recording.photos import PHOTO_LONG_EDGE
+from certification.visits.services import certified_elsewhere_note, home_visit_request, home_visit_schedule
 from pensioners.tests.factories import make_pensioner
 from portal.tests.factories import TEST_PASSWORD
 

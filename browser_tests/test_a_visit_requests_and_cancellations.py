@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from browser_tests.conftest import DESKTOP, PHONE
 from certification.models import HomeVisit, VisitStatus, VisitTeam
-from certification.visits import home_visit_request, home_visit_schedule
+from certification.visits.services import home_visit_request, home_visit_schedule
 from pensioners.tests.factories import make_pensioner
 from portal.tests.factories import TEST_PASSWORD
 

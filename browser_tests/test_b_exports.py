@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-import portal.exports
+import portal.exports.files
 from browser_tests.conftest import DESKTOP, PHONE
 from pensioners.tests.factories import make_pensioner
 from portal.models import AuditEvent, ExportJob
@@ -65,7 +65,7 @@ def test_an_excel_export_longer_than_a_sheet_offers_csv(
     staff, new_page, log_in, live_server, settings, monkeypatch
 ):
     settings.EXPORT_INLINE_MAX_ROWS = 1
-    monkeypatch.setattr(portal.exports, "XLSX_MAX_DATA_ROWS", 2)
+    monkeypatch.setattr(portal.exports.files, "XLSX_MAX_DATA_ROWS", 2)
     _overdue_people()
     for viewport, name in ((DESKTOP, "desktop"), (PHONE, "phone")):
         page = new_page(viewport)

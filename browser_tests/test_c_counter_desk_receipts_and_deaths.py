@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from browser_tests.conftest import DESKTOP, PHONE
-from certification.death_cases import death_case_confirm, death_case_open
+from certification.decisions.services import death_case_confirm, death_case_open
 from certification.models import Certification
 from pensioners.models import CertificationState, Pensioner
 from pensioners.tests.factories import make_pensioner

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 import pytest
 from django.utils import timezone, translation
 
-from certification.death_cases import death_case_open
+from certification.decisions.services import death_case_open
 from certification.models import MessageTemplate, PaymentDecision
 from pensioners.models import CertificationState, PaymentStatus
 from pensioners.tests.factories import make_pensioner

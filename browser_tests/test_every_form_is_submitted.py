@@ -8,9 +8,9 @@ from datetime import date, datetime, time
 import pytest
 from django.utils import timezone
 
-from certification.death_cases import death_case_open
+from certification.decisions.services import death_case_open
 from certification.models import DataSource, ReportSnapshot
-from certification.reports import report_snapshot_refresh
+from certification.reports.queries import report_snapshot_refresh
 from pensioners.models import Pensioner
 from pensioners.tests.factories import make_pensioner, valid_id_number
 from portal.tests.factories import TEST_PASSWORD

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from browser_tests.conftest import ARTIFACTS, PHONE
 from certification.models import ContactAttempt, HomeVisit, VisitTeam
-from certification.visits import home_visit_request, home_visit_schedule
+from certification.visits.services import home_visit_request, home_visit_schedule
 from pensioners.tests.factories import make_pensioner
 from portal.tests.factories import TEST_PASSWORD
 

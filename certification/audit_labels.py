@@ -21,7 +21,7 @@ from certification.models import (
     VisitSource,
     VisitStatus,
 )
-from certification.texts import TEMPLATE_LABELS
+from certification.reminders.texts import TEMPLATE_LABELS
 
 
 def _team_name(value) -> str:

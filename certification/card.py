@@ -14,8 +14,7 @@ from certification.models import (
     PaymentDecision,
     VisitReason,
 )
-from certification.reminders import next_reminder_for
-from certification.rules import (
+from certification.recording.rules import (
     CONSULAR_BODIES,
     COUNTER_METHODS,
     EVIDENCE_LABELS,
@@ -23,6 +22,7 @@ from certification.rules import (
     ID_DOCUMENTS,
     OTHER_APPS,
 )
+from certification.reminders.services import next_reminder_for
 from pensioners.models import PaymentStatus
 from portal.roles import Capability
 
@@ -163,19 +163,19 @@ def card_extras(request, pensioner) -> dict:
         "death": death,
         # Shown above everything else: on a phone the right-hand column comes last.
         "top_sections": (
-            [{"template": "certification/includes/_death_confirmed.html", "death": death}] if death else []
+            [{"template": "certification/decisions/_death_confirmed.html", "death": death}] if death else []
         ),
         "latest_channel_label": Channel(latest_channel).label if latest_channel in Channel.values else "",
         "sections": [
-            {"template": "certification/includes/_open_death_case.html", "cases": open_cases},
+            {"template": "certification/decisions/_open_death_case.html", "cases": open_cases},
             {
-                "template": "certification/includes/_history.html",
+                "template": "certification/recording/_history.html",
                 "certifications": certifications,
                 "can_void": scope.can(Capability.VOID_CERTIFICATION),
             },
-            {"template": "certification/includes/_supporting_evidence.html", "evidence": evidence},
-            {"template": "certification/includes/_contact_attempts.html", "attempts": attempts},
-            {"template": "certification/includes/_home_visits.html", "visits": visits},
-            {"template": "certification/includes/_messages.html", "messages": outbox, "next": next_reminder},
+            {"template": "certification/comparison/_supporting_evidence.html", "evidence": evidence},
+            {"template": "certification/queues/_contact_attempts.html", "attempts": attempts},
+            {"template": "certification/visits/_home_visits.html", "visits": visits},
+            {"template": "certification/reminders/_messages.html", "messages": outbox, "next": next_reminder},
         ],
     }

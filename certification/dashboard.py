@@ -9,8 +9,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from certification.models import DeathCase, DeathCaseStatus, HomeVisit, JobRun
-from certification.queues import DUE_SOON_QUEUE, MY_QUEUE, queue_rows
-from certification.views_reminders import plan_is_stale
+from certification.queues.queries import DUE_SOON_QUEUE, MY_QUEUE, queue_rows
+from certification.reminders.views import plan_is_stale
 from pensioners.models import CertificationState
 from portal.models import ImportJob
 from portal.roles import Capability
@@ -93,7 +93,7 @@ def panels(request) -> list[dict]:
     if scope.can(Capability.VIEW_JOBS):
         found.append(
             {
-                "template": "certification/includes/_jobs_panel.html",
+                "template": "certification/reminders/_jobs_panel.html",
                 "order": 90,
                 "last_plan": JobRun.objects.filter(kind="plan").order_by("-started_at").first(),
                 "last_dispatch": JobRun.objects.filter(kind="dispatch").order_by("-started_at").first(),

@@ -14,7 +14,6 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from certification.contacts import contact_attempt_record, queue_assign
 from certification.models import (
     EXTERNAL_CHANNELS,
     Channel,
@@ -26,8 +25,13 @@ from certification.models import (
     SkipReason,
     VisitTeam,
 )
-from certification.services import EvidenceUpload, certification_record, certification_record_external
-from certification.visits import home_visit_request, home_visit_schedule
+from certification.queues.services import contact_attempt_record, queue_assign
+from certification.recording.services import (
+    EvidenceUpload,
+    certification_record,
+    certification_record_external,
+)
+from certification.visits.services import home_visit_request, home_visit_schedule
 from pensioners.models import Area, CertificationState, Pensioner
 from portal.deadlines import deadline_after
 from portal.models import User

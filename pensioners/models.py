@@ -218,13 +218,20 @@ class BenefitLine(models.Model):
         return self.get_scheme_display()
 
 
-class CertificationStateQuerySet(models.QuerySet):
-    def within(self, area) -> "CertificationStateQuerySet":
+class AreaScopedQuerySet(models.QuerySet):
+    """The one base for records of a person that carry the person's community code in `area_code`.
+
+    `portal.scoping.Scope.restrict` calls these two verbs; every such model's manager derives from here.
+    """
+
+    def within(self, area):
         return self.filter(area_code__startswith=area.scope_prefix)
 
-    def visible_to_visitor(self, user) -> "CertificationStateQuerySet":
+    def visible_to_visitor(self, user):
         return self.filter(pensioner__in=Pensioner.objects.visible_to_visitor(user).values("pk"))
 
+
+class CertificationStateQuerySet(AreaScopedQuerySet):
     def workable(self) -> "CertificationStateQuerySet":
         """People staff must chase: paid, and with no death reported. Matches the queue indexes."""
         return self.filter(status=PaymentStatus.ACTIVE, death_reported=False)

@@ -24,7 +24,7 @@ from pensioners.pinyin import pinyin_keys
 from pensioners.rules import IdNumberError, normalise_phone, parse_id_number
 from portal.audit import audit_record
 from portal.deadlines import deadline_sql
-from portal.tabular import open_table, parse_date_text
+from portal.imports.tabular import open_table, parse_date_text
 
 ROSTER_COLUMNS = {
     "id_number": ("身份证号", "身份证号码", "公民身份号码", "证件号码"),

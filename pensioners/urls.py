@@ -1,7 +1,7 @@
 from django.urls import path
 
 from pensioners import views
-from portal.import_views import ImportUploadView
+from portal.imports.views import ImportUploadView
 from portal.models import ImportKind
 from portal.roles import Capability
 

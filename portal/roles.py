@@ -37,7 +37,7 @@ class Capability(models.TextChoices):
     IMPORT_ROSTER = "registry.import", _("Import the pensioner roster")
     REVEAL_IDENTITY = "registry.reveal", _("Show a full ID number")
     RECORD_COUNTER = "certification.counter", _("Record counter certifications")
-    RECORD_CONSULAR = "certification.consular", _("Record consular paper forms")
+    RECORD_CONSULAR = "certification.recording.queries", _("Record consular paper forms")
     RECORD_HOME_VISIT = "certification.home_visit", _("Record home-visit certifications")
     VOID_CERTIFICATION = "certification.void", _("Void certifications")
     WORK_QUEUES = "queues.work", _("Work the due-soon and overdue queues")

@@ -89,7 +89,7 @@ class AuditEventTable(tables.Table):
         )
 
     def value_at(self, value):
-        return value  # a date-and-time cell in the spreadsheet, in Beijing time (portal.exports)
+        return value  # a date-and-time cell in the spreadsheet, in Beijing time (portal.exports.files)
 
     def value_change(self, record):
         return changes_text(record)

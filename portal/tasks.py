@@ -1,15 +1,6 @@
-from celery import shared_task
+"""The platform's Celery tasks, found here by `app.autodiscover_tasks()`; each lives in its capability."""
 
+from portal.exports.tasks import run_export_job
+from portal.imports.tasks import run_import_job
 
-@shared_task(acks_late=True)
-def run_import_job(job_id: int) -> None:
-    from portal.import_jobs import import_job_run
-
-    import_job_run(job_id=job_id)
-
-
-@shared_task(name="portal.run_export_job", acks_late=True)
-def run_export_job(job_id: int) -> None:
-    from portal.export_jobs import export_job_run
-
-    export_job_run(job_id=job_id)
+__all__ = ["run_export_job", "run_import_job"]

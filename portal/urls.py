@@ -3,8 +3,10 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import set_language
 
-from portal import export_views, import_views, views
+from portal import views
+from portal.exports import views as export_views
 from portal.forms import StaffLoginForm
+from portal.imports import views as import_views
 
 urlpatterns = [
     path(
@@ -25,5 +27,5 @@ urlpatterns = [
     path("exports/<int:pk>/download/", export_views.export_job_download, name="export-job-download"),
     path("pensioners/", include("pensioners.urls")),
     path("certification/", include("certification.urls")),
-    path("reports/", include("certification.report_urls")),
+    path("reports/", include("certification.reports.urls")),
 ]

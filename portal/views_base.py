@@ -15,7 +15,7 @@ from django_tables2 import RequestConfig
 from django_tables2.export.views import ExportMixin
 
 from portal.audit import audit_record
-from portal.exports import export_response
+from portal.exports.files import export_response
 
 
 class CapabilityRequiredMixin:
@@ -111,8 +111,8 @@ class AuditedExportMixin(ExportMixin):
         return super(ExportMixin, self).render_to_response(context, **kwargs)
 
     def create_export(self, export_format):
-        from portal.export_jobs import export_job_start, export_job_write
-        from portal.exports import XLSX_MAX_DATA_ROWS, count_rows
+        from portal.exports.files import XLSX_MAX_DATA_ROWS, count_rows
+        from portal.exports.services import export_job_start, export_job_write
 
         table = self.get_table(**self.get_table_kwargs())
         data = table.data.data

@@ -3,7 +3,7 @@
 from datetime import date
 
 from certification.models import Channel
-from certification.services import EvidenceUpload
+from certification.recording.services import EvidenceUpload
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 64
@@ -18,7 +18,7 @@ COUNTER_EVIDENCE = {
 
 
 def record_counter(pensioner, actor, certified_on: date, **extra):
-    from certification.services import certification_record
+    from certification.recording.services import certification_record
 
     return certification_record(
         pensioner=pensioner,

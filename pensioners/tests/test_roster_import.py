@@ -12,7 +12,7 @@ from django.core.management import CommandError, call_command
 
 from pensioners.models import BenefitLine, CertificationState, Pensioner
 from pensioners.roster_import import roster_import
-from portal.tabular import UnreadableFile
+from portal.imports.tabular import UnreadableFile
 
 SAMPLE = Path(__file__).parent / "data" / "roster-sample-gb18030.csv"
 HEADER_CN = "身份证号,姓名,手机号,住址,社区代码,待遇类型,首次领取日期,月待遇,最近认证日期,境外居住国"

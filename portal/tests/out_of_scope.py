@@ -5,10 +5,10 @@ The `staff` fixture's 渝中区 users must not see any of these.
 
 from datetime import date
 
-from certification.death_cases import death_case_open
+from certification.decisions.services import death_case_open
 from certification.models import EvidenceFile, VisitTeam
 from certification.tests.helpers import record_counter
-from certification.visits import home_visit_request, home_visit_schedule
+from certification.visits.services import home_visit_request, home_visit_schedule
 from pensioners.tests.factories import make_pensioner
 from portal.models import ExportJob, ImportJob
 

@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from certification.contacts import contact_attempt_record, queue_assign
+from certification.queues.services import contact_attempt_record, queue_assign
 from certification.tests.helpers import record_counter
 from pensioners.tests.factories import make_pensioner
 from portal.audit import action_label, audit_record

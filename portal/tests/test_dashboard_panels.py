@@ -6,9 +6,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from certification.death_cases import death_case_open
+from certification.decisions.services import death_case_open
 from certification.models import VisitTeam
-from certification.visits import home_visit_request, home_visit_schedule
+from certification.visits.services import home_visit_request, home_visit_schedule
 from pensioners.tests.factories import make_pensioner
 
 

@@ -20,10 +20,10 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 from openpyxl import load_workbook
 
-from certification.contacts import contact_attempt_record, queue_assign
-from certification.death_cases import death_case_open
+from certification.decisions.services import death_case_open
 from certification.models import VisitTeam
-from certification.visits import home_visit_cancel, home_visit_request, home_visit_schedule
+from certification.queues.services import contact_attempt_record, queue_assign
+from certification.visits.services import home_visit_cancel, home_visit_request, home_visit_schedule
 from pensioners.tests.factories import make_pensioner, overdue_by
 from portal.models import AuditEvent
 from portal.views_base import AuditedExportMixin

@@ -1,4 +1,4 @@
-"""One place turns every exported value into something a spreadsheet holds (portal.exports.cell_value)."""
+"""One place turns every exported value into something a spreadsheet holds (portal.exports.files.cell_value)."""
 
 import csv
 import io
@@ -9,7 +9,7 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy
 from openpyxl import load_workbook
 
-from portal.exports import XLSX_MAX_DATA_ROWS, TooManyRowsForExcel, cell_value, write_csv, write_xlsx
+from portal.exports.files import XLSX_MAX_DATA_ROWS, TooManyRowsForExcel, cell_value, write_csv, write_xlsx
 
 
 def test_lazy_labels_dates_and_odd_values_become_plain():
@@ -50,9 +50,9 @@ def test_csv_cells_never_run_as_formulas():
 
 
 def test_xlsx_refuses_more_rows_than_a_sheet_holds(monkeypatch):
-    import portal.exports
+    import portal.exports.files
 
-    monkeypatch.setattr(portal.exports, "XLSX_MAX_DATA_ROWS", 2)
+    monkeypatch.setattr(portal.exports.files, "XLSX_MAX_DATA_ROWS", 2)
     try:
         write_xlsx([["a"], [1], [2], [3]], io.BytesIO())
     except TooManyRowsForExcel:

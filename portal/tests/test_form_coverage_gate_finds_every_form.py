@@ -41,11 +41,11 @@ def test_discovery_finds_the_known_post_url_names():
 
 def test_each_post_url_name_is_found_with_the_template_that_holds_its_form():
     found = discover_post_targets()
-    assert found["home-visits-schedule"].templates == {"certification/visits.html"}
+    assert found["home-visits-schedule"].templates == {"certification/visits/visits.html"}
     assert found["logout"].templates == {"base.html"}
     # Forms without an action post to their own page: the views that render the template.
-    assert "certification/record.html" in found["record-counter"].templates
-    assert found["data-source-create"].templates == {"certification/data_source_edit.html"}
+    assert "certification/recording/record.html" in found["record-counter"].templates
+    assert found["data-source-create"].templates == {"certification/comparison/data_source_edit.html"}
     assert found["roster-import"].templates == {"portal/import_upload.html"}
     # A form in an include belongs to the URL named in its action.
     assert found["pensioner-reveal"].templates == {"pensioners/includes/_identity.html"}
@@ -110,7 +110,7 @@ def test_the_gate_names_each_unsubmitted_url_name_with_its_form():
     everything = set(discover_post_targets())
     assert uncovered_report(everything) == []
     assert uncovered_report(everything - {"contact-attempt", "logout"}) == [
-        "contact-attempt: form in certification/contact_attempt.html",
+        "contact-attempt: form in certification/queues/contact_attempt.html",
         "logout: form in base.html",
     ]
 

@@ -15,11 +15,11 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from certification.contacts import contact_attempt_record, queue_assign
-from certification.death_cases import death_case_open
+from certification.decisions.services import death_case_open
 from certification.models import VisitTeam
+from certification.queues.services import contact_attempt_record, queue_assign
 from certification.tests.helpers import record_counter
-from certification.visits import home_visit_request, home_visit_schedule
+from certification.visits.services import home_visit_request, home_visit_schedule
 from pensioners.tests.factories import make_pensioner, overdue_by
 from portal.models import ExportJob, ImportJob
 from portal.scoping import Scope

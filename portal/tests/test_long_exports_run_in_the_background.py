@@ -16,10 +16,10 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-import portal.exports
+import portal.exports.files
 from pensioners.tests.factories import make_pensioner, overdue_by
 from portal.celery import app
-from portal.export_jobs import export_files_expire
+from portal.exports.services import export_files_expire
 from portal.models import AuditEvent, ExportJob, ExportStatus
 
 
@@ -83,7 +83,7 @@ def test_the_job_page_shows_progress_until_the_file_is_ready(client_for, staff, 
 
 def test_an_xlsx_longer_than_a_sheet_is_refused_with_a_link_to_csv(client_for, staff, settings, monkeypatch):
     settings.EXPORT_INLINE_MAX_ROWS = 1
-    monkeypatch.setattr(portal.exports, "XLSX_MAX_DATA_ROWS", 2)
+    monkeypatch.setattr(portal.exports.files, "XLSX_MAX_DATA_ROWS", 2)
     _three_overdue()
     client = client_for(staff["street"])
     response = client.get(reverse("queue-overdue"), {"_export": "xlsx", "abroad": "no"}, follow=True)

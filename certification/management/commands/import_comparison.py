@@ -2,8 +2,8 @@
 
 from django.core.management.base import BaseCommand
 
-from certification.comparison_import import comparison_import
-from portal.imports import run_import_command
+from certification.comparison.importer import comparison_import
+from portal.imports.runner import run_import_command
 
 
 class Command(BaseCommand):

@@ -10,7 +10,7 @@ from datetime import time as clock
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from certification.reminders import JobSummary, reminders_dispatch, reminders_plan
+from certification.reminders.services import JobSummary, reminders_dispatch, reminders_plan
 
 
 class Command(BaseCommand):

@@ -3,7 +3,7 @@
 from django.core.management.base import BaseCommand
 
 from pensioners.roster_import import roster_import
-from portal.imports import run_import_command
+from portal.imports.runner import run_import_command
 
 
 class Command(BaseCommand):

@@ -1,0 +1,1 @@
+"""Data comparison: data sources, the feed importer, supporting evidence."""

@@ -1,0 +1,1 @@
+"""Decisions that move money: death cases and payment decisions (suspension and resumption)."""

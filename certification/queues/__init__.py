@@ -1,0 +1,1 @@
+"""The work queues: due soon, overdue, my queue; assignment and contact attempts."""

@@ -1,0 +1,65 @@
+"""The work queues (due soon, overdue, my queue): what is in them, their filters, counts and table.
+
+"Overdue" and "due soon" are the CertificationState QuerySet verbs; the reminders job and the reports
+use the same verbs, so a number on a report is the length of a queue.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db.models import Count, Q
+
+from certification.queues.rules import (
+    AGING_BUCKETS,
+    deadline_range_for_bucket,
+    deadline_range_for_days_left,
+    due_buckets,
+)
+
+OVERDUE_QUEUE = "overdue"
+DUE_SOON_QUEUE = "due_soon"
+MY_QUEUE = "mine"
+
+
+def queue_rows(base, kind: str, today, *, user=None, include_snoozed: bool = False):
+    """The people in a queue, from an already scoped CertificationState QuerySet."""
+    if kind == OVERDUE_QUEUE:
+        rows = base.overdue(today)
+    elif kind == DUE_SOON_QUEUE:
+        rows = base.due_within(today, settings.DUE_SOON_DAYS)
+    else:  # my queue: what is assigned to me, overdue or due soon
+        rows = base.workable().filter(
+            assigned_to=user, next_due_on__lte=today + timedelta(days=settings.DUE_SOON_DAYS)
+        )
+    return rows if include_snoozed else rows.not_snoozed(today)
+
+
+def overdue_bucket_counts(rows, today) -> dict[str, int]:
+    """How many people are in each aging bucket: one aggregate query."""
+    aggregates = {}
+    for code, _label, _first, _last in AGING_BUCKETS:
+        earliest, latest = deadline_range_for_bucket(code, today)
+        condition = Q(next_due_on__lte=latest) & (Q(next_due_on__gte=earliest) if earliest else Q())
+        aggregates[code] = Count("pk", filter=condition)
+    return rows.order_by().aggregate(**aggregates)
+
+
+def queue_due_buckets(kind: str) -> list[tuple[str, str, int | None, int]]:
+    """The summary buckets of the due-soon queue and of my queue (which also holds overdue people)."""
+    return due_buckets(
+        week=settings.REMINDER_FINAL_DAYS_BEFORE,
+        window=settings.DUE_SOON_DAYS,
+        include_overdue=kind == MY_QUEUE,
+    )
+
+
+def due_bucket_counts(rows, today, kind: str) -> dict[str, int]:
+    """How many people are in each due bucket: one aggregate query, with the same ranges as the filter."""
+    aggregates = {}
+    for code, _label, fewest, most in queue_due_buckets(kind):
+        earliest, latest = deadline_range_for_days_left(fewest, most, today)
+        condition = Q(next_due_on__lte=latest) & (Q(next_due_on__gte=earliest) if earliest else Q())
+        aggregates[code] = Count("pk", filter=condition)
+    return rows.order_by().aggregate(**aggregates)

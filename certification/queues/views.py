@@ -1,0 +1,232 @@
+"""Queue screens: due soon, overdue, my queue; bulk assignment; contact attempts."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django_filters.views import FilterView
+from django_tables2 import SingleTableMixin
+
+from certification.display import person_summary
+from certification.models import ContactOutcome
+from certification.queues.filters import QueueFilter
+from certification.queues.forms import AssignForm, ContactAttemptForm
+from certification.queues.queries import (
+    DUE_SOON_QUEUE,
+    MY_QUEUE,
+    OVERDUE_QUEUE,
+    due_bucket_counts,
+    overdue_bucket_counts,
+    queue_due_buckets,
+    queue_rows,
+)
+from certification.queues.rules import AGING_BUCKETS
+from certification.queues.services import WorkRefused, contact_attempt_record, queue_assign
+from certification.queues.tables import QueueTable
+from certification.visits.services import VisitRefused, home_visits_assign_team
+from pensioners.filters import AreaDrillDown
+from pensioners.models import CertificationState, Pensioner
+from portal.audit import audit_record
+from portal.roles import Capability
+from portal.views_base import (
+    AuditedExportMixin,
+    CapabilityRequiredMixin,
+    redirect_back,
+    require_capability,
+    safe_next,
+)
+
+QUEUE_TITLES = {
+    OVERDUE_QUEUE: gettext_lazy("Overdue"),
+    DUE_SOON_QUEUE: gettext_lazy("Due soon"),
+    MY_QUEUE: gettext_lazy("My queue"),
+}
+
+
+class QueueView(CapabilityRequiredMixin, AuditedExportMixin, SingleTableMixin, FilterView):
+    capability = Capability.WORK_QUEUES
+    queue = OVERDUE_QUEUE
+    template_name = "certification/queues/queue.html"
+    table_class = QueueTable
+    filterset_class = QueueFilter
+    table_pagination = {"per_page": 50}
+    export_action = "queue"
+
+    @property
+    def export_name(self):
+        return f"queue-{self.queue}-{timezone.localdate():%Y%m%d}"
+
+    def get_queryset(self):
+        self.today = timezone.localdate()
+        base = self.request.scope.restrict(CertificationState.objects.all())
+        include_snoozed = self.request.GET.get("snoozed") == "1"
+        rows = queue_rows(
+            base, self.queue, self.today, user=self.request.user, include_snoozed=include_snoozed
+        )
+        return rows.select_related("pensioner__community", "assigned_to")
+
+    def get_table(self, **kwargs):
+        table = super().get_table(**kwargs)
+        table.queue = self.queue  # the row template words a few things differently on my queue
+        return table
+
+    def get_filterset_kwargs(self, filterset_class):
+        return {
+            **super().get_filterset_kwargs(filterset_class),
+            "scope": self.request.scope,
+            "queue": self.queue,
+        }
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        filtered = self.filterset.qs
+        if self.queue == OVERDUE_QUEUE:
+            counts = overdue_bucket_counts(filtered, self.today)
+            buckets = [(code, label, counts[code]) for code, label, _first, _last in AGING_BUCKETS]
+            total = sum(counts.values())
+        else:
+            counts = due_bucket_counts(filtered, self.today, self.queue)
+            buckets = [(code, label, counts[code]) for code, label, _f, _l in queue_due_buckets(self.queue)]
+            total = sum(counts.values())
+        drill_down = AreaDrillDown(self.request.scope, self.request.GET.get("area", ""))
+        context.update(
+            queue=self.queue,
+            title=QUEUE_TITLES[self.queue],
+            buckets=buckets,
+            total=total,
+            drill_down=drill_down,
+            assign_form=AssignForm(scope=self.request.scope, holding=drill_down.chosen)
+            if self.request.scope.can(Capability.ASSIGN_WORK)
+            else None,
+            include_snoozed=self.request.GET.get("snoozed") == "1",
+        )
+        return context
+
+
+class OverdueQueueView(QueueView):
+    queue = OVERDUE_QUEUE
+
+
+class DueSoonQueueView(QueueView):
+    queue = DUE_SOON_QUEUE
+
+
+class MyQueueView(QueueView):
+    queue = MY_QUEUE
+
+
+def queue_assign_view(request):
+    """Bulk assignment from a queue page: to a worker, or to a home-visit team (as visit requests)."""
+    require_capability(request, Capability.ASSIGN_WORK)
+    if request.method != "POST":
+        return redirect("queue-overdue")
+    form = AssignForm(request.POST, scope=request.scope)
+    # Row keys only; junk (letters, numbers too big for a key) is not a person and is ignored.
+    selected = [int(pk) for pk in request.POST.getlist("selected") if pk.isdigit() and len(pk) <= 15]
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect_back(request, "queue-overdue")
+    if not selected:
+        messages.error(request, _("Select at least one person."))
+        return redirect_back(request, "queue-overdue")
+    try:
+        worker, team = form.chosen_target()
+        if team is not None:
+            count = home_visits_assign_team(
+                actor=request.user, scope=request.scope, pensioner_ids=selected, team=team
+            )
+            messages.success(
+                request,
+                _("%(count)s people were given to %(team)s as visit requests.")
+                % {"count": count, "team": team},
+            )
+        else:
+            count = queue_assign(
+                actor=request.user, scope=request.scope, pensioner_ids=selected, assignee=worker
+            )
+            who = worker or _("nobody")
+            messages.success(
+                request, _("%(count)s people were assigned to %(who)s.") % {"count": count, "who": who}
+            )
+    except (WorkRefused, VisitRefused) as refusal:
+        for problem in getattr(refusal, "problems", [getattr(refusal, "message", str(refusal))]):
+            messages.error(request, problem)
+    return redirect_back(request, "queue-overdue")
+
+
+def contact_attempt_view(request, pk: int):
+    """Log a contact attempt for a person in scope (from a queue row or the person card)."""
+    pensioner = request.scope.get_or_404(
+        Pensioner.objects.select_related("community__parent", "state"), pk=pk
+    )
+    require_capability(request, Capability.WORK_QUEUES)
+    form = ContactAttemptForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            contact_attempt_record(pensioner=pensioner, actor=request.user, **form.service_arguments())
+        except WorkRefused as refusal:
+            for problem in refusal.problems:
+                form.add_error(None, problem)
+        else:
+            messages.success(
+                request, _("The contact attempt for %(name)s was logged.") % {"name": pensioner.name}
+            )
+            return redirect_back(request, "queue-overdue")
+    context = {**person_summary(pensioner), "form": form, "next": safe_next(request)}
+    return render(
+        request,
+        "certification/queues/contact_attempt.html",
+        context,
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+CALL_SHEET_LIMIT = 200
+
+
+def call_sheet(request):
+    """My queue as a printable call list: full phones and addresses of the people assigned to me in my
+    area, with a blank column for the outcome. It takes personal data off the screen, so every view is
+    audited, naming the people on it."""
+    require_capability(request, Capability.WORK_QUEUES)
+    today = timezone.localdate()
+    base = request.scope.restrict(CertificationState.objects.all())
+    rows = (
+        queue_rows(base, MY_QUEUE, today, user=request.user)
+        .select_related("pensioner__community")
+        .order_by("next_due_on", "pensioner_id")
+    )
+    total = rows.count()
+    people = []
+    for state in rows[:CALL_SHEET_LIMIT]:
+        days = (state.next_due_on - today).days
+        contact = state.last_contact_outcome
+        people.append(
+            {
+                "person": state.pensioner,
+                "deadline": state.next_due_on,
+                "days": days,
+                "days_label": (_("%(days)s overdue") % {"days": -days})
+                if days < 0
+                else (_("%(days)s left") % {"days": days}),
+                "contact": ContactOutcome(contact).label if contact in ContactOutcome.values else "",
+                "contact_on": state.last_contact_on,
+            }
+        )
+    audit_record(
+        actor=request.user,
+        action="call_sheet.viewed",
+        area_code=request.scope.area.code,
+        after={
+            "date": today,
+            "people": len(people),
+            "pensioners": [row["person"].pk for row in people],
+        },
+    )
+    context = {"rows": people, "total": total, "shown": len(people), "today": today}
+    return render(request, "certification/queues/call_sheet.html", context)

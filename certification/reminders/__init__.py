@@ -1,0 +1,1 @@
+"""SMS reminders and confirmations: the outbox, templates, texts, gateways and the job."""

@@ -1,0 +1,1 @@
+"""The supervisors' numbers: coverage, trends, activity, snapshots."""

@@ -1,0 +1,360 @@
+"""Coverage, trends and activity: the supervisors' numbers, one aggregate query per table.
+
+Every figure is computed with the same definitions as the queues: "overdue" is the CertificationState
+`overdue(today)` verb (deadline passed, paid, no death reported; people hidden from the queue for now are
+still overdue), the same verb the dashboard counts; "due soon" is 0..DUE_SOON_DAYS days left. The rows
+of a coverage table are the children of the area being looked at (district -> streets -> communities),
+grouped by the leading digits of the community code, so no report runs one query per area.
+
+The city's own page reads a stored snapshot of the same computation (refreshed daily by the beat, or on
+demand in a few seconds); every other level is computed live.
+
+Days and months are those of Asia/Shanghai (settings.TIME_ZONE): the database session runs in UTC, so
+every timestamp is compared with a local midnight, never with a bare date.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import connection
+from django.db.models import Count
+from django.db.models.functions import Left
+from django.utils import timezone
+
+from certification.models import Channel
+from certification.queues.rules import AGING_BUCKETS
+from pensioners.filters import years_before
+from pensioners.models import Area, AreaLevel, CertificationState, PaymentStatus
+from portal.deadlines import deadline_sql
+from portal.roles import AREA_LEVEL_CODE_LENGTH
+
+CHILD_LEVEL = {
+    AreaLevel.CITY: AreaLevel.DISTRICT,
+    AreaLevel.DISTRICT: AreaLevel.STREET,
+    AreaLevel.STREET: AreaLevel.COMMUNITY,
+    AreaLevel.COMMUNITY: None,
+}
+COVERAGE_FIELDS = (
+    "pensioners",
+    "certified",
+    "due_soon",
+    "overdue_1_30",
+    "overdue_31_90",
+    "overdue_90_plus",
+    "overdue",
+    "suspended",
+    "stopped",
+    "terminated",
+    "death_reported",
+    "overdue_80_plus",
+    "overdue_90_plus_age",
+    *[f"channel_{channel}" for channel in Channel.values],
+    "channel_roster",
+)
+
+
+@dataclass
+class CoverageRow:
+    code: str
+    name: str
+    values: dict
+
+    @property
+    def certified_percent(self) -> float:
+        """Share of the people to certify (paid, no death reported) whose deadline has not passed."""
+        workable = self.values["certified"] + self.values["overdue"]
+        return round(100 * self.values["certified"] / workable, 1) if workable else 0.0
+
+
+def _child_length(area: Area) -> int:
+    child = CHILD_LEVEL[area.level]
+    return AREA_LEVEL_CODE_LENGTH[child] if child else AREA_LEVEL_CODE_LENGTH[area.level]
+
+
+def coverage(area: Area, today: date) -> tuple[list[CoverageRow], CoverageRow]:
+    """One row per child area (or the community itself at the bottom), and the total."""
+    length = _child_length(area)
+    soon = today + timedelta(days=settings.DUE_SOON_DAYS)
+    buckets = {code: (first, last) for code, _label, first, last in AGING_BUCKETS}
+    eighty, ninety = years_before(today, 80), years_before(today, 90)
+    workable = f"st.status = '{PaymentStatus.ACTIVE}' AND NOT st.death_reported"
+    overdue = f"{workable} AND st.next_due_on < %(today)s"
+    channel_counts = ",\n".join(
+        f"count(*) FILTER (WHERE {workable} AND st.latest_channel = '{channel}') AS channel_{channel}"
+        for channel in Channel.values
+    )
+    sql = f"""
+        SELECT left(st.area_code, %(length)s) AS code,
+            count(*) AS pensioners,
+            count(*) FILTER (WHERE {workable} AND st.next_due_on >= %(today)s) AS certified,
+            count(*) FILTER (WHERE {workable} AND st.next_due_on BETWEEN %(today)s AND %(soon)s) AS due_soon,
+            count(*) FILTER (WHERE {overdue} AND st.next_due_on >= %(today)s - {buckets["1-30"][1]}) AS overdue_1_30,
+            count(*) FILTER (WHERE {overdue} AND st.next_due_on < %(today)s - {buckets["1-30"][1]}
+                                          AND st.next_due_on >= %(today)s - {buckets["31-90"][1]}) AS overdue_31_90,
+            count(*) FILTER (WHERE {overdue} AND st.next_due_on < %(today)s - {buckets["31-90"][1]}) AS overdue_90_plus,
+            count(*) FILTER (WHERE st.status = '{PaymentStatus.SUSPENDED}') AS suspended,
+            count(*) FILTER (WHERE st.status = '{PaymentStatus.STOPPED}') AS stopped,
+            count(*) FILTER (WHERE st.status = '{PaymentStatus.TERMINATED}') AS terminated,
+            count(*) FILTER (WHERE st.death_reported) AS death_reported,
+            count(*) FILTER (WHERE {overdue} AND p.birth_date <= %(eighty)s) AS overdue_80_plus,
+            count(*) FILTER (WHERE {overdue} AND p.birth_date <= %(ninety)s) AS overdue_90_plus_age,
+            {channel_counts},
+            count(*) FILTER (WHERE {workable} AND st.latest_channel = '' AND st.latest_certified_on IS NOT NULL)
+                AS channel_roster
+        FROM pensioners_certificationstate st
+        LEFT JOIN pensioners_pensioner p ON p.id = st.pensioner_id AND st.next_due_on < %(today)s
+        WHERE st.area_code LIKE %(prefix)s
+        GROUP BY 1
+    """
+    params = {
+        "length": length,
+        "today": today,
+        "soon": soon,
+        "eighty": eighty,
+        "ninety": ninety,
+        "prefix": area.scope_prefix + "%",
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        columns = [column.name for column in cursor.description]
+        found = {row[0]: dict(zip(columns[1:], row[1:], strict=True)) for row in cursor.fetchall()}
+    # The overdue figure comes from the one shared verb, so the dashboard, the queues and this report
+    # cannot drift apart again (they once did: one left out the people hidden from the queue).
+    for code, count in overdue_counts_by_prefix(area, today, length).items():
+        found.setdefault(code, {})["overdue"] = count
+    children = (
+        Area.objects.filter(parent=area).order_by("code")
+        if CHILD_LEVEL[area.level]
+        else Area.objects.filter(pk=area.pk)
+    )
+    empty = dict.fromkeys(COVERAGE_FIELDS, 0)
+    rows = [CoverageRow(child.code, child.name, {**empty, **found.get(child.code, {})}) for child in children]
+    total = CoverageRow(
+        area.code, area.name, {field: sum(row.values[field] for row in rows) for field in COVERAGE_FIELDS}
+    )
+    return rows, total
+
+
+def overdue_counts_by_prefix(area: Area, today: date, length: int) -> dict[str, int]:
+    """Overdue people per child area (the first `length` digits of their community code)."""
+    rows = (
+        CertificationState.objects.within(area)
+        .overdue(today)
+        .annotate(code=Left("area_code", length))
+        .order_by()
+        .values("code")
+        .annotate(count=Count("pk"))
+        .values_list("code", "count")
+    )
+    return dict(rows)
+
+
+def local_midnight(day: date) -> datetime:
+    """The first moment of a local (Asia/Shanghai) day, to compare with stored timestamps."""
+    return datetime.combine(day, time.min, tzinfo=ZoneInfo(settings.TIME_ZONE))
+
+
+def months_back(today: date, count: int = 24) -> list[date]:
+    """The first day of each of the last `count` months, oldest first (this month included)."""
+    months = []
+    year, month = today.year, today.month
+    for _ in range(count):
+        months.append(date(year, month, 1))
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    return list(reversed(months))
+
+
+def trends(area: Area, today: date) -> dict:
+    """Certifications per month by channel, newly overdue per month, reminders sent and failed per month."""
+    months = months_back(today)
+    start = months[0]
+    prefix = area.scope_prefix + "%"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT date_trunc('month', certified_on)::date, channel, count(*)
+            FROM certification_certification
+            WHERE area_code LIKE %s AND certified_on >= %s AND outcome = 'passed' AND voided_at IS NULL
+            GROUP BY 1, 2
+            """,
+            [prefix, start],
+        )
+        certified = defaultdict(dict)
+        for month, channel, count in cursor.fetchall():
+            certified[channel][month] = count
+        cursor.execute(_newly_overdue_sql(), {"prefix": prefix, "start": start, "today": today})
+        newly_overdue = dict(cursor.fetchall())
+        cursor.execute(
+            """
+            SELECT date_trunc('month', coalesce(sent_at, planned_at) AT TIME ZONE 'Asia/Shanghai')::date, status, count(*)
+            FROM certification_outboxmessage
+            WHERE area_code LIKE %s AND status IN ('sent', 'failed') AND coalesce(sent_at, planned_at) >= %s
+            GROUP BY 1, 2
+            """,
+            [prefix, local_midnight(start)],
+        )
+        reminders = defaultdict(dict)
+        for month, status, count in cursor.fetchall():
+            reminders[status][month] = count
+    return {
+        "months": [month.isoformat()[:7] for month in months],
+        "certifications": {
+            channel: [certified[channel].get(month, 0) for month in months] for channel in Channel.values
+        },
+        "newly_overdue": [newly_overdue.get(month, 0) for month in months],
+        "reminders_sent": [reminders["sent"].get(month, 0) for month in months],
+        "reminders_failed": [reminders["failed"].get(month, 0) for month in months],
+    }
+
+
+def _newly_overdue_sql() -> str:
+    """People who went overdue, per month of the day after the deadline they missed.
+
+    Worked out from what is known of each person's certifications (the roster's latest, every passed
+    certification not voided, and the first benefit date that starts the first period): each of them
+    sets a deadline, and a person went overdue on deadline + 1 when the next certification came later
+    than the deadline or has not come yet. Reading the planned overdue notices instead showed zero:
+    the reminder job plans them only from the day it first ran, never for what went overdue before,
+    nor for a day it did not run. A person who died before the deadline did not go overdue.
+    """
+    return f"""
+        WITH people AS (
+            SELECT pensioner_id FROM pensioners_certificationstate WHERE area_code LIKE %(prefix)s
+        ),
+        known AS (
+            SELECT c.pensioner_id, c.certified_on AS day
+            FROM certification_certification c JOIN people USING (pensioner_id)
+            WHERE c.outcome = 'passed' AND c.voided_at IS NULL
+            UNION
+            SELECT st.pensioner_id, st.roster_certified_on
+            FROM pensioners_certificationstate st JOIN people USING (pensioner_id)
+            WHERE st.roster_certified_on IS NOT NULL
+            UNION
+            SELECT b.pensioner_id, min(b.first_benefit_date)
+            FROM pensioners_benefitline b JOIN people USING (pensioner_id)
+            GROUP BY b.pensioner_id
+        ),
+        periods AS (
+            SELECT pensioner_id, {deadline_sql("day")} AS deadline,
+                lead(day) OVER (PARTITION BY pensioner_id ORDER BY day) AS next_day
+            FROM known
+        )
+        SELECT date_trunc('month', periods.deadline + 1)::date, count(*)
+        FROM periods JOIN pensioners_pensioner p ON p.id = periods.pensioner_id
+        WHERE (periods.next_day IS NULL OR periods.next_day > periods.deadline)
+          AND periods.deadline + 1 >= %(start)s AND periods.deadline < %(today)s
+          AND (p.death_date IS NULL OR p.death_date > periods.deadline)
+        GROUP BY 1
+    """
+
+
+def activity(area: Area, since: date, until: date) -> dict:
+    """What staff did in a period of local days, `since` and `until` included.
+
+    Certifications, visits and contacts are stamped in UTC; the period's ends are local midnights, so an
+    event at 23:30 in Chongqing belongs to that day, not to the next one.
+    """
+    prefix = area.scope_prefix + "%"
+    start, end = local_midnight(since), local_midnight(until + timedelta(days=1))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT CASE WHEN u.full_name <> '' THEN u.full_name || ' (' || u.username || ')' ELSE u.username END,
+                   coalesce(a.name, ''), c.channel, count(*)
+            FROM certification_certification c
+            JOIN portal_user u ON u.id = c.recorded_by_id
+            LEFT JOIN pensioners_area a ON a.code = c.acting_office_id
+            WHERE (c.area_code LIKE %s OR c.acting_office_id LIKE %s)
+              AND c.recorded_at >= %s AND c.recorded_at < %s AND c.voided_at IS NULL
+            GROUP BY 1, 2, 3 ORDER BY 4 DESC, 1
+            """,
+            [prefix, prefix, start, end],
+        )
+        by_staff = cursor.fetchall()
+        cursor.execute(
+            """
+            SELECT status, outcome, count(*) FROM certification_homevisit
+            WHERE area_code LIKE %s AND requested_at >= %s AND requested_at < %s
+            GROUP BY 1, 2 ORDER BY 1, 2
+            """,
+            [prefix, start, end],
+        )
+        visits = cursor.fetchall()
+        cursor.execute(
+            """
+            SELECT kind, outcome, count(*) FROM certification_contactattempt
+            WHERE area_code LIKE %s AND made_at >= %s AND made_at < %s
+            GROUP BY 1, 2 ORDER BY 3 DESC
+            """,
+            [prefix, start, end],
+        )
+        contacts = cursor.fetchall()
+    return {"by_staff": by_staff, "visits": visits, "contacts": contacts}
+
+
+def default_period(today: date | None = None) -> tuple[date, date]:
+    today = today or timezone.localdate()
+    return today.replace(day=1), today
+
+
+def _serialise(rows: list[CoverageRow], total: CoverageRow, trend: dict) -> dict:
+    return {
+        "rows": [{"code": row.code, "name": row.name, "values": row.values} for row in rows],
+        "total": {"code": total.code, "name": total.name, "values": total.values},
+        "trends": trend,
+    }
+
+
+def _deserialise_rows(payload: dict) -> tuple[list[CoverageRow], CoverageRow]:
+    rows = [CoverageRow(item["code"], item["name"], item["values"]) for item in payload["rows"]]
+    total = CoverageRow(payload["total"]["code"], payload["total"]["name"], payload["total"]["values"])
+    return rows, total
+
+
+def uses_snapshot(area: Area) -> bool:
+    """Only the whole city is too big to count live on every page view."""
+    return area.level == AreaLevel.CITY
+
+
+def report_snapshot_refresh(*, area: Area):
+    """Compute the area's coverage and trends now and store them (a few seconds for the city)."""
+    import time
+
+    from certification.models import ReportSnapshot
+
+    started = time.monotonic()
+    today = timezone.localdate()
+    rows, total = coverage(area, today)
+    payload = _serialise(rows, total, trends(area, today))
+    return ReportSnapshot.objects.create(
+        area_code=area.code,
+        computed_at=timezone.now(),
+        seconds=round(time.monotonic() - started, 2),
+        payload=payload,
+    )
+
+
+def report_data(area: Area) -> dict:
+    """Coverage rows, total and trends for an area: live, or from the latest snapshot for the city."""
+    from certification.models import ReportSnapshot
+
+    today = timezone.localdate()
+    if uses_snapshot(area):
+        snapshot = ReportSnapshot.objects.filter(area_code=area.code).order_by("-computed_at", "-id").first()
+        if snapshot is None or timezone.localtime(snapshot.computed_at).date() != today:
+            snapshot = report_snapshot_refresh(area=area)
+        rows, total = _deserialise_rows(snapshot.payload)
+        # The overdue figure stays live even on the snapshot (one count on the queue index), so it is the
+        # dashboard's and the queue's number at any hour, not this morning's.
+        live = overdue_counts_by_prefix(area, today, _child_length(area))
+        for row in rows:
+            row.values["overdue"] = live.get(row.code, 0)
+        total.values["overdue"] = sum(row.values["overdue"] for row in rows)
+        return {"rows": rows, "total": total, "trends": snapshot.payload["trends"], "snapshot": snapshot}
+    rows, total = coverage(area, today)
+    return {"rows": rows, "total": total, "trends": trends(area, today), "snapshot": None}

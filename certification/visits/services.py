@@ -1,0 +1,274 @@
+"""Home visits: request, schedule, cancel, and the visitor's outcome at the door."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from certification.decisions.services import death_case_open
+from certification.models import (
+    OPEN_VISIT_STATUSES,
+    Channel,
+    DeathCaseOrigin,
+    HomeVisit,
+    VisitOutcome,
+    VisitStatus,
+    VisitTeam,
+)
+from portal.audit import audit_record
+
+
+class VisitRefused(Exception):
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def home_visit_request(
+    *, pensioner, actor, requested_via: str, reason: str, reason_note: str = "", revisit_of=None
+) -> tuple[HomeVisit, bool]:
+    """Open a visit request; a person already waiting for a visit keeps that one. Returns (visit, created)."""
+    with transaction.atomic():
+        waiting = pensioner.home_visits.select_for_update().filter(status__in=OPEN_VISIT_STATUSES).first()
+        if waiting is not None:
+            return waiting, False
+        try:
+            # Nothing to lock when nobody is waiting yet: two requests at the same moment both get here,
+            # and the one-open-visit constraint turns the second into "already waiting".
+            with transaction.atomic():
+                visit = HomeVisit.objects.create(
+                    pensioner=pensioner,
+                    area_code=pensioner.community_id,
+                    requested_via=requested_via,
+                    reason=reason,
+                    reason_note=reason_note,
+                    requested_by=actor,
+                    revisit_of=revisit_of,
+                )
+        except IntegrityError:
+            waiting = pensioner.home_visits.filter(status__in=OPEN_VISIT_STATUSES).first()
+            if waiting is None:
+                raise
+            return waiting, False
+        audit_record(
+            actor=actor,
+            action="home_visit.requested",
+            target=visit,
+            after={"via": requested_via, "reason": reason},
+        )
+    return visit, True
+
+
+def certified_elsewhere_note(*, channel_label: str, certified_on: date | str) -> str:
+    """The reason a visit was called off, as the visitor and the planner read it."""
+    day = certified_on.isoformat() if isinstance(certified_on, date) else certified_on
+    return _("Certified through another channel (%(channel)s) %(date)s") % {
+        "channel": channel_label,
+        "date": day,
+    }
+
+
+def home_visits_close_after_certification(*, certification, actor) -> int:
+    """A person certified by any channel needs no visitor: their open visit is cancelled, with the reason
+    on the visitor's and the planner's lists, so nobody makes the trip for nothing. The visit that produced
+    this very certification is left to home_visit_close. Runs inside the caller's transaction."""
+    if not certification.counts:
+        return 0
+    open_visits = HomeVisit.objects.select_for_update().filter(
+        pensioner_id=certification.pensioner_id, status__in=OPEN_VISIT_STATUSES
+    )
+    own_visit = (certification.evidence or {}).get("visit_request")
+    if certification.channel == Channel.HOME_VISIT and own_visit:
+        open_visits = open_visits.exclude(pk=own_visit)
+    note = certified_elsewhere_note(
+        channel_label=str(Channel(certification.channel).label), certified_on=certification.certified_on
+    )
+    closed = 0
+    for visit in open_visits:
+        before = {"status": visit.status, "team": visit.team_id, "scheduled_on": visit.scheduled_on}
+        visit.status, visit.outcome_note, visit.certification = VisitStatus.CANCELLED, note, certification
+        visit.closed_by, visit.closed_at = actor if getattr(actor, "pk", None) else None, timezone.now()
+        visit.save(update_fields=["status", "outcome_note", "certification", "closed_by", "closed_at"])
+        audit_record(
+            actor=actor,
+            action="home_visit.cancelled",
+            target=visit,
+            before=before,
+            after={"status": visit.status, "certification": certification.pk},
+            note=note,
+        )
+        closed += 1
+    return closed
+
+
+def home_visits_close_after_certification_sql(cursor, *, certified_rows_sql: str) -> int:
+    """The set-based twin of home_visits_close_after_certification, for bulk imports: one UPDATE joined
+    to the certified rows, and the audit events written by the same statement.
+
+    `certified_rows_sql` selects (pensioner_id, certification_id, channel, certified_on) for the
+    certifications just recorded; each person's open visit is cancelled with the same reason text."""
+    labels = {str(value): str(label) for value, label in Channel.choices}
+    template = certified_elsewhere_note(channel_label="{channel}", certified_on="{date}")
+    cursor.execute(
+        f"""
+        WITH certified AS ({certified_rows_sql}),
+        labels AS (SELECT key AS channel, value AS label FROM jsonb_each_text(%s::jsonb)),
+        closed AS (
+            UPDATE certification_homevisit v
+            SET status = %s, certification_id = c.certification_id, closed_at = now(),
+                outcome_note = left(replace(replace(%s, '{{channel}}', coalesce(l.label, c.channel)),
+                                            '{{date}}', to_char(c.certified_on, 'YYYY-MM-DD')), 300)
+            FROM certified c LEFT JOIN labels l ON l.channel = c.channel
+            WHERE v.pensioner_id = c.pensioner_id AND v.status = ANY(%s)
+            RETURNING v.id, v.pensioner_id, v.area_code, v.status, v.outcome_note, c.certification_id
+        )
+        INSERT INTO portal_auditevent (at, actor_id, actor_username, action, object_type, object_id,
+                                       object_repr, area_code, before, after, note, client_address)
+        SELECT now(), NULL, '', 'home_visit.cancelled', 'certification.homevisit', closed.id::text,
+               left(p.name || ' ' || %s, 200), closed.area_code, NULL,
+               jsonb_build_object('status', closed.status, 'certification', closed.certification_id),
+               closed.outcome_note, NULL
+        FROM closed JOIN pensioners_pensioner p ON p.id = closed.pensioner_id
+        """,
+        [
+            json.dumps(labels, ensure_ascii=False),
+            VisitStatus.CANCELLED.value,
+            template,
+            [status.value for status in OPEN_VISIT_STATUSES],
+            str(VisitStatus.CANCELLED.label),
+        ],
+    )
+    return cursor.rowcount
+
+
+def home_visit_schedule(*, visits: list[HomeVisit], team: VisitTeam, visit_date: date, actor) -> int:
+    """Give open visits to a team for a day. Every visit must be open and in the team's street."""
+    if visit_date < timezone.localdate():
+        raise VisitRefused(_("A visit cannot be scheduled in the past."))
+    with transaction.atomic():
+        locked = list(HomeVisit.objects.select_for_update().filter(pk__in=[visit.pk for visit in visits]))
+        for visit in locked:
+            if visit.status not in OPEN_VISIT_STATUSES:
+                raise VisitRefused(_("%(name)s's visit is already closed.") % {"name": visit.pensioner.name})
+            if not visit.area_code.startswith(team.street_id):
+                raise VisitRefused(
+                    _("%(name)s lives outside %(team)s's street.")
+                    % {"name": visit.pensioner.name, "team": team.name}
+                )
+        for visit in locked:
+            before = {"team": visit.team_id, "scheduled_on": visit.scheduled_on}
+            visit.team, visit.scheduled_on, visit.status = team, visit_date, VisitStatus.SCHEDULED
+            visit.save(update_fields=["team", "scheduled_on", "status"])
+            audit_record(
+                actor=actor,
+                action="home_visit.scheduled",
+                target=visit,
+                before=before,
+                after={"team": team.pk, "scheduled_on": visit_date},
+            )
+    return len(locked)
+
+
+def home_visit_cancel(*, visit: HomeVisit, actor, reason: str) -> HomeVisit:
+    if not (reason or "").strip():
+        raise VisitRefused(_("Say why the visit is cancelled."))
+    with transaction.atomic():
+        visit = HomeVisit.objects.select_for_update().get(pk=visit.pk)
+        if not visit.is_open:
+            raise VisitRefused(_("This visit is already closed."))
+        visit.status, visit.outcome_note = VisitStatus.CANCELLED, reason
+        visit.closed_by, visit.closed_at = actor, timezone.now()
+        visit.save(update_fields=["status", "outcome_note", "closed_by", "closed_at"])
+        audit_record(actor=actor, action="home_visit.cancelled", target=visit, note=reason)
+    return visit
+
+
+def home_visit_close(
+    *,
+    visit: HomeVisit,
+    actor,
+    outcome: str,
+    note: str = "",
+    certification=None,
+    revisit_on: date | None = None,
+    died_on: date | None = None,
+) -> HomeVisit:
+    """Record what happened at the door. "Certified" comes with the certification the visit produced;
+    "not at home" schedules a revisit for the same team; "died" opens a death case."""
+    if outcome == VisitOutcome.CERTIFIED and certification is None:
+        raise VisitRefused(_("A certified visit needs its certification."))
+    if outcome == VisitOutcome.NOT_HOME and revisit_on is None:
+        raise VisitRefused(_("Choose the date of the revisit."))
+    if outcome in (VisitOutcome.MOVED, VisitOutcome.HOSPITALISED, VisitOutcome.REFUSED) and not note.strip():
+        raise VisitRefused(_("Add a note: where, or why."))
+    with transaction.atomic():
+        visit = (
+            HomeVisit.objects.select_for_update(of=("self",))
+            .select_related("pensioner", "team")
+            .get(pk=visit.pk)
+        )
+        if not visit.is_open:
+            raise VisitRefused(_("This visit is already closed."))
+        visit.status, visit.outcome, visit.outcome_note = VisitStatus.VISITED, outcome, note
+        visit.certification = certification
+        visit.closed_by, visit.closed_at = actor, timezone.now()
+        visit.save(
+            update_fields=["status", "outcome", "outcome_note", "certification", "closed_by", "closed_at"]
+        )
+        audit_record(
+            actor=actor, action="home_visit.visited", target=visit, after={"outcome": outcome, "note": note}
+        )
+        if outcome == VisitOutcome.NOT_HOME:
+            revisit, _created = home_visit_request(
+                pensioner=visit.pensioner,
+                actor=actor,
+                requested_via=visit.requested_via,
+                reason=visit.reason,
+                reason_note=visit.reason_note,
+                revisit_of=visit,
+            )
+            home_visit_schedule(visits=[revisit], team=visit.team, visit_date=revisit_on, actor=actor)
+        if outcome == VisitOutcome.DIED:
+            death_case_open(
+                pensioner=visit.pensioner,
+                origin=DeathCaseOrigin.VISIT,
+                actor=actor,
+                reported_death_date=died_on,
+                source=str(visit.team or ""),
+                evidence={"note": note, "visit": visit.pk},
+            )
+    return visit
+
+
+def home_visits_assign_team(*, actor, scope, pensioner_ids: list[int], team: VisitTeam) -> int:
+    """Give selected people to a home-visit team: each gets an open visit request on the team's list."""
+    from pensioners.models import Pensioner
+
+    if not scope.covers_area_code(team.street_id):
+        raise VisitRefused(_("%(team)s works outside your area.") % {"team": team.name})
+    with transaction.atomic():
+        people = list(scope.restrict(Pensioner.objects.filter(pk__in=pensioner_ids)))
+        if len(people) != len(set(pensioner_ids)):
+            raise VisitRefused(_("Some of the selected people are outside your area; nothing was assigned."))
+        outside = [person.name for person in people if not person.community_id.startswith(team.street_id)]
+        if outside:
+            raise VisitRefused(
+                _("%(names)s live outside %(team)s's street; nothing was assigned.")
+                % {"names": "、".join(outside[:5]), "team": team.name}
+            )
+        for person in people:
+            visit, _created = home_visit_request(
+                pensioner=person,
+                actor=actor,
+                requested_via="staff",
+                reason="age" if person.needs_home_service else "other",
+                reason_note=person.home_service_reason,
+            )
+            if visit.team_id != team.pk:
+                HomeVisit.objects.filter(pk=visit.pk).update(team=team)
+                audit_record(actor=actor, action="home_visit.assigned", target=visit, after={"team": team.pk})
+    return len(people)

@@ -1,0 +1,476 @@
+"""Home-visit screens: planning list, request, schedule, cancel, the printable sheet, the visitor's phone
+screen (one person at a time), and the standing list of people who always need home service."""
+
+from __future__ import annotations
+
+from datetime import date
+from itertools import groupby
+
+import django_filters
+import django_tables2 as tables
+from django.contrib import messages
+from django.db import transaction
+from django.db.models import Exists, OuterRef
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_date
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django_filters.views import FilterView
+from django_tables2 import SingleTableMixin
+
+from certification.display import person_summary
+from certification.models import HomeVisit, VisitOutcome, VisitStatus, VisitTeam
+from certification.recording.forms import HomeVisitForm
+from certification.recording.services import CertificationRefused, certification_record
+from certification.visits.forms import CancelVisitForm, VisitOutcomeForm, VisitRequestForm, VisitScheduleForm
+from certification.visits.services import (
+    VisitRefused,
+    home_visit_cancel,
+    home_visit_close,
+    home_visit_request,
+    home_visit_schedule,
+)
+from pensioners.models import Pensioner
+from pensioners.services import AlreadySubmitted, form_submission_find
+from pensioners.tables import NO_WRAP, WIDE_ONLY
+from portal.audit import audit_record
+from portal.filtersets import CompactFilterForm
+from portal.roles import Capability
+from portal.views_base import AuditedExportMixin, CapabilityRequiredMixin, redirect_back, require_capability
+
+
+class HomeVisitFilter(django_filters.FilterSet):
+    # Only the status here: the page's one team/date pair is the schedule form's (a second pair, for
+    # filtering, was taken for it). A team's day is its visit sheet.
+    status = django_filters.ChoiceFilter(
+        label=gettext_lazy("Status"), choices=VisitStatus.choices, empty_label=gettext_lazy("Open")
+    )
+
+    class Meta:
+        model = HomeVisit
+        fields = ["status"]
+        form = CompactFilterForm
+
+    @property
+    def qs(self):
+        queryset = super().qs
+        chosen = self.form.cleaned_data.get("status") if self.form.is_bound and self.form.is_valid() else ""
+        return queryset if chosen else queryset.open()
+
+
+class HomeVisitTable(tables.Table):
+    select = tables.CheckBoxColumn(
+        accessor="pk",
+        attrs={
+            # The boxes post as `select` (the column's name) into the schedule form, outside the table.
+            "th__input": {"data-select-all": "input[name=select][form=schedule-form]"},
+            "td__input": {"form": "schedule-form", "aria-label": gettext_lazy("Select")},
+        },
+        orderable=False,
+        exclude_from_export=True,
+    )
+    name = tables.Column(
+        verbose_name=gettext_lazy("Name"),
+        accessor="pensioner__name",
+        linkify=lambda record: reverse("home-visit", args=[record.pk]),
+        attrs=NO_WRAP,
+    )
+    community = tables.Column(
+        verbose_name=gettext_lazy("Community"), accessor="pensioner__community__name", attrs=WIDE_ONLY
+    )
+    address = tables.Column(verbose_name=gettext_lazy("Address"), accessor="pensioner__address")
+    reason = tables.Column(verbose_name=gettext_lazy("Reason"), attrs=WIDE_ONLY)
+    requested_via = tables.Column(verbose_name=gettext_lazy("Requested via"), attrs=WIDE_ONLY)
+    status = tables.Column(verbose_name=gettext_lazy("Status"), attrs=NO_WRAP)
+    team = tables.Column(verbose_name=gettext_lazy("Team"), attrs=WIDE_ONLY)
+    scheduled_on = tables.Column(verbose_name=gettext_lazy("Visit date"), attrs=NO_WRAP)
+    outcome = tables.Column(verbose_name=gettext_lazy("Outcome"), attrs=WIDE_ONLY, empty_values=())
+
+    class Meta:
+        model = HomeVisit
+        fields = (
+            "select",
+            "name",
+            "community",
+            "address",
+            "reason",
+            "requested_via",
+            "status",
+            "team",
+            "scheduled_on",
+            "outcome",
+        )
+        order_by = ("scheduled_on",)
+        empty_text = gettext_lazy("No visits here.")
+        attrs = {"class": "table table-sm table-hover align-middle bg-white"}
+
+    def render_outcome(self, record):
+        # A cancelled visit says why (e.g. certified through another channel), so nobody goes anyway.
+        return " ".join(part for part in (record.get_outcome_display(), record.outcome_note) if part) or "—"
+
+    def value_outcome(self, record):
+        return self.render_outcome(record)
+
+
+class HomeVisitListView(CapabilityRequiredMixin, AuditedExportMixin, SingleTableMixin, FilterView):
+    capability = Capability.PLAN_VISITS
+    template_name = "certification/visits/visits.html"
+    table_class = HomeVisitTable
+    filterset_class = HomeVisitFilter
+    table_pagination = {"per_page": 50}
+    export_name = "home-visits"
+    export_action = "home_visits"
+
+    def get_queryset(self):
+        return self.request.scope.restrict(HomeVisit.objects.select_related("pensioner__community", "team"))
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["schedule_form"] = VisitScheduleForm(scope=self.request.scope)
+        context["teams"] = self.request.scope.restrict(VisitTeam.objects.all())
+        context["today"] = timezone.localdate()
+        return context
+
+
+def home_visit_schedule_view(request):
+    require_capability(request, Capability.PLAN_VISITS)
+    if request.method != "POST":
+        return redirect("home-visits")
+    form = VisitScheduleForm(request.POST, scope=request.scope)
+    selected = [int(pk) for pk in request.POST.getlist("select") if pk.isdigit()]
+    visits = list(
+        request.scope.restrict(HomeVisit.objects.filter(pk__in=selected)).select_related("pensioner")
+    )
+    if not selected:
+        messages.error(request, _("Select at least one visit."))
+    elif len(visits) != len(set(selected)):
+        messages.error(
+            request, _("Some of the selected visits are outside your area; nothing was scheduled.")
+        )
+    elif not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+    else:
+        try:
+            count = home_visit_schedule(
+                visits=visits,
+                team=form.cleaned_data["team"],
+                visit_date=form.cleaned_data["visit_date"],
+                actor=request.user,
+            )
+        except VisitRefused as refusal:
+            messages.error(request, refusal.message)
+        else:
+            messages.success(request, _("%(count)s visits were scheduled.") % {"count": count})
+    return redirect_back(request, "home-visits")
+
+
+def home_visit_request_view(request, pk: int):
+    pensioner = request.scope.get_or_404(
+        Pensioner.objects.select_related("community__parent", "state"), pk=pk
+    )
+    require_capability(request, Capability.PLAN_VISITS)
+    form = VisitRequestForm(request.POST or None, initial={"requested_via": "staff"})
+    if request.method == "POST" and form.is_valid():
+        visit, created = home_visit_request(pensioner=pensioner, actor=request.user, **form.cleaned_data)
+        if created:
+            messages.success(
+                request, _("A home visit was requested for %(name)s.") % {"name": pensioner.name}
+            )
+        else:
+            messages.info(request, _("%(name)s is already waiting for a visit.") % {"name": pensioner.name})
+        return redirect("home-visit", pk=visit.pk)
+    context = {**person_summary(pensioner), "form": form}
+    return render(
+        request,
+        "certification/visits/visit_request.html",
+        context,
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+def _visit_for(request, pk: int) -> HomeVisit:
+    queryset = HomeVisit.objects.select_related(
+        "pensioner__community__parent", "pensioner__state", "team", "certification"
+    )
+    return request.scope.get_or_404(queryset, pk=pk)
+
+
+def home_visit_detail(request, pk: int):
+    """The visitor's screen: one person, their address and phone, and the outcome buttons."""
+    visit = _visit_for(request, pk)
+    require_capability(request, Capability.DO_VISITS if request.scope.is_visitor else Capability.PLAN_VISITS)
+    context = {
+        **person_summary(visit.pensioner),
+        "visit": visit,
+        "outcome_form": VisitOutcomeForm(),
+        "cancel_form": CancelVisitForm(),
+        "next_visit": _next_visit(request, visit),
+        "can_plan": request.scope.can(Capability.PLAN_VISITS),
+    }
+    return render(request, "certification/visits/visit_detail.html", context)
+
+
+def _next_visit(request, visit: HomeVisit):
+    if not visit.team_id or not visit.scheduled_on:
+        return None
+    return (
+        request.scope.restrict(HomeVisit.objects.open())
+        .filter(team_id=visit.team_id, scheduled_on=visit.scheduled_on)
+        .exclude(pk=visit.pk)
+        .order_by("area_code", "pk")
+        .first()
+    )
+
+
+def home_visit_outcome_view(request, pk: int):
+    """Not at home, in hospital, moved, died, refused: recorded at the door."""
+    visit = _visit_for(request, pk)
+    require_capability(request, Capability.DO_VISITS)
+    form = VisitOutcomeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            home_visit_close(
+                visit=visit,
+                actor=request.user,
+                outcome=form.cleaned_data["outcome"],
+                note=form.cleaned_data["note"],
+                revisit_on=form.cleaned_data["revisit_on"],
+                died_on=form.cleaned_data["died_on"],
+            )
+        except VisitRefused as refusal:
+            form.add_error(None, refusal.message)
+        else:
+            messages.success(
+                request, _("The visit to %(name)s was recorded.") % {"name": visit.pensioner.name}
+            )
+            return redirect("my-visits")
+    context = {
+        **person_summary(visit.pensioner),
+        "visit": visit,
+        "outcome_form": form,
+        "cancel_form": CancelVisitForm(),
+        "next_visit": _next_visit(request, visit),
+        "can_plan": request.scope.can(Capability.PLAN_VISITS),
+    }
+    return render(request, "certification/visits/visit_detail.html", context, status=400)
+
+
+def home_visit_certify_view(request, pk: int):
+    """Certified at home: the home-visit certification form, tied to this visit."""
+    visit = _visit_for(request, pk)
+    require_capability(request, Capability.RECORD_HOME_VISIT)
+    pensioner = visit.pensioner
+    form = HomeVisitForm(
+        request.POST or None,
+        request.FILES or None,
+        pensioner=pensioner,
+        user=request.user,
+        visit_request=visit,
+        initial={"reason": visit.reason, "reason_note": visit.reason_note},
+    )
+    if request.method == "POST":
+        # The same page sent twice (double click, a retry on a weak phone signal): the first one's result.
+        done = form_submission_find(token=form.posted_token(), kind="certification")
+        if done is not None:
+            messages.info(
+                request,
+                _("This form was already submitted once; here is its receipt. Nothing new was recorded."),
+            )
+            return redirect("certification-receipt", pk=done.object_id)
+    if request.method == "POST" and form.is_valid():
+        if not visit.is_open:
+            form.add_error(None, _("This visit is already closed."))
+        else:
+            try:
+                with transaction.atomic():  # the certification and the closed visit stand or fall together
+                    certification = certification_record(
+                        pensioner=pensioner,
+                        channel=form.channel,
+                        certified_on=form.cleaned_data["certified_on"],
+                        actor=request.user,
+                        evidence=form.evidence(),
+                        acting_office=request.user.area,
+                        files=form.files_to_store(),
+                        form_token=form.cleaned_data.get("form_token"),
+                    )
+                    home_visit_close(
+                        visit=visit,
+                        actor=request.user,
+                        outcome=VisitOutcome.CERTIFIED,
+                        certification=certification,
+                    )
+            except AlreadySubmitted as repeat:
+                messages.info(
+                    request,
+                    _("This form was already submitted once; here is its receipt. Nothing new was recorded."),
+                )
+                return redirect("certification-receipt", pk=repeat.object_id)
+            except (CertificationRefused, VisitRefused) as refusal:
+                for problem in getattr(refusal, "problems", [getattr(refusal, "message", "")]):
+                    form.add_error(None, problem)
+            else:
+                messages.success(
+                    request,
+                    _("%(name)s is certified. Receipt number %(receipt)s.")
+                    % {"name": pensioner.name, "receipt": certification.receipt_number},
+                )
+                return (
+                    redirect("my-visits")
+                    if request.scope.is_visitor
+                    else redirect("certification-receipt", pk=certification.pk)
+                )
+    context = {
+        **person_summary(pensioner),
+        "form": form,
+        "title": _("Home-visit certification"),
+        "visit": visit,
+    }
+    return render(
+        request,
+        "certification/recording/record.html",
+        context,
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+def home_visit_cancel_view(request, pk: int):
+    visit = _visit_for(request, pk)
+    require_capability(request, Capability.PLAN_VISITS)
+    form = CancelVisitForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            home_visit_cancel(visit=visit, actor=request.user, reason=form.cleaned_data["reason"])
+        except VisitRefused as refusal:
+            messages.error(request, refusal.message)
+        else:
+            messages.success(request, _("The visit was cancelled."))
+        return redirect("home-visits")
+    return redirect("home-visit", pk=pk)
+
+
+def _day_from(request) -> tuple[date, str]:
+    """The ?date= of a day screen (today when absent), and a message when it is not a real date."""
+    text = request.GET.get("date", "").strip()
+    if not text:
+        return timezone.localdate(), ""
+    try:
+        day = parse_date(text)
+    except ValueError:  # well-formed but impossible, such as 2026-02-30
+        day = None
+    if day is None:
+        return timezone.localdate(), _("%(text)s is not a real date; showing today.") % {"text": text[:20]}
+    return day, ""
+
+
+def my_visits(request):
+    """A visitor's list for a day (today by default), in the order of the sheet."""
+    require_capability(request, Capability.DO_VISITS)
+    day, problem = _day_from(request)
+    visits = list(
+        request.scope.restrict(HomeVisit.objects.select_related("pensioner__community", "team"))
+        .filter(scheduled_on=day)
+        .order_by("area_code", "pk")
+    )
+    upcoming = (
+        request.scope.restrict(HomeVisit.objects.open())
+        .filter(scheduled_on__gt=day)
+        .select_related("pensioner")
+        .order_by("scheduled_on")[:20]
+    )
+    waiting = (
+        request.scope.restrict(HomeVisit.objects.open())
+        .filter(scheduled_on__isnull=True)
+        .select_related("pensioner")[:20]
+    )
+    context = {"visits": visits, "day": day, "upcoming": upcoming, "waiting": waiting, "problem": problem}
+    return render(request, "certification/visits/my_visits.html", context, status=400 if problem else 200)
+
+
+def visit_sheet(request):
+    """The printable sheet of one team's visits for one day, grouped by community."""
+    require_capability(request, Capability.DO_VISITS)
+    teams = request.scope.restrict(VisitTeam.objects.all())
+    day, problem = _day_from(request)
+    team_text = request.GET.get("team", "").strip()
+    team = None
+    if team_text.isdigit() and len(team_text) < 10:
+        team = teams.filter(pk=int(team_text)).first()
+    if team_text and team is None:
+        problem = problem or _("There is no such team in your area; showing your first team.")
+    team = team or teams.first()
+    visits = []
+    if team is not None:
+        visits = list(
+            request.scope.restrict(HomeVisit.objects.select_related("pensioner__community__parent"))
+            .filter(team=team, scheduled_on=day)
+            .order_by("area_code", "pk")
+        )
+    if visits:
+        # The sheet carries full phone numbers and addresses out of the office: every view is logged.
+        audit_record(
+            actor=request.user,
+            action="visit_sheet.viewed",
+            area_code=team.street_id,
+            after={"team": team.pk, "date": day, "visits": len(visits)},
+        )
+    groups = [
+        (community, list(items))
+        for community, items in groupby(visits, key=lambda visit: visit.pensioner.community)
+    ]
+    context = {
+        "team": team,
+        "teams": teams,
+        "day": day,
+        "groups": groups,
+        "count": len(visits),
+        "problem": problem,
+    }
+    return render(request, "certification/visits/visit_sheet.html", context, status=400 if problem else 200)
+
+
+class StandingListTable(tables.Table):
+    name = tables.Column(
+        verbose_name=gettext_lazy("Name"), linkify=lambda record: reverse("pensioner-card", args=[record.pk])
+    )
+    community = tables.Column(verbose_name=gettext_lazy("Community"), accessor="community__name")
+    home_service_reason = tables.Column(verbose_name=gettext_lazy("Reason"))
+    latest = tables.Column(
+        verbose_name=gettext_lazy("Latest certification"), accessor="state__latest_certified_on"
+    )
+    deadline = tables.Column(verbose_name=gettext_lazy("Deadline"), accessor="state__next_due_on")
+    waiting = tables.BooleanColumn(
+        verbose_name=gettext_lazy("Visit open"), accessor="has_open_visit", orderable=False
+    )
+
+    class Meta:
+        model = Pensioner
+        fields = ("name", "community", "home_service_reason", "latest", "deadline", "waiting")
+        order_by = ("deadline",)
+        empty_text = gettext_lazy("Nobody needs home service in your area.")
+        attrs = {"class": "table table-sm table-hover align-middle bg-white"}
+
+    def value_waiting(self, value):
+        return bool(value)  # the export says 是/否 (portal.exports.files.cell_value), not "True"/"False"
+
+
+class StandingListView(CapabilityRequiredMixin, AuditedExportMixin, tables.SingleTableView):
+    """台账: everyone in the area who always needs home service, with their deadline."""
+
+    capability = Capability.PLAN_VISITS
+    template_name = "certification/visits/standing_list.html"
+    table_class = StandingListTable
+    table_pagination = {"per_page": 50}
+    export_name = "home-service-list"
+    export_action = "standing_list"
+
+    def get_queryset(self):
+        open_visit = HomeVisit.objects.open().filter(pensioner=OuterRef("pk"))
+        return (
+            self.request.scope.restrict(Pensioner.objects.filter(needs_home_service=True))
+            .select_related("community", "state")
+            .annotate(has_open_visit=Exists(open_visit))
+        )

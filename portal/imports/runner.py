@@ -1,0 +1,43 @@
+"""What both file imports share: the command-line runner and the rejects file."""
+
+from __future__ import annotations
+
+import csv
+import sys
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import CommandError
+from django.utils import translation
+
+from portal.imports.tabular import UnreadableFile
+
+
+def write_rejects(path: str | Path, rejects: list[tuple[int, str, str]]) -> None:
+    """`row,id_number,reason`, rows numbered as a spreadsheet shows them (header = row 1).
+
+    UTF-8 with a BOM, so that Excel opens the Chinese reasons correctly.
+    """
+    with open(path, "w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["row", "id_number", "reason"])
+        writer.writerows(rejects)
+
+
+def run_import_command(command, importer, *, path: str, dry_run: bool, rejects_path: str | None) -> None:
+    """Run an import for a management command: reasons on stderr, the one-line summary last on stdout."""
+    if not Path(path).is_file():
+        raise CommandError(f"no such file: {path}")
+    translation.activate(settings.LANGUAGE_CODE)  # reasons in the rejects file are for Chinese staff
+    try:
+        summary = importer(path=path, dry_run=dry_run)
+    except UnreadableFile as error:
+        raise CommandError(f"file not processed: {error}") from error
+    for row_number, id_number, reason in summary.rejects[:50]:
+        command.stderr.write(f"row {row_number} ({id_number or '-'}): {reason}")
+    if len(summary.rejects) > 50:
+        command.stderr.write(f"... and {len(summary.rejects) - 50} more rejected rows")
+    if rejects_path:
+        write_rejects(rejects_path, summary.rejects)
+    sys.stderr.flush()
+    command.stdout.write(summary.as_line())

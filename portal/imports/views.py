@@ -1,0 +1,114 @@
+"""The upload page shared by both imports, the progress page, and the rejects download."""
+
+from __future__ import annotations
+
+from django import forms
+from django.conf import settings
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy as _
+from django.views import View
+
+from portal.forms import StyledFormMixin
+from portal.imports.services import import_job_start
+from portal.imports.tabular import UnreadableFile, sniff_table
+from portal.models import ImportJob, ImportKind
+from portal.roles import Capability
+from portal.views_base import is_htmx, require_capability
+
+IMPORT_CAPABILITY = {
+    ImportKind.ROSTER: Capability.IMPORT_ROSTER,
+    ImportKind.COMPARISON: Capability.IMPORT_COMPARISON,
+}
+IMPORT_COLUMNS = {
+    ImportKind.ROSTER: (
+        "pensioners.roster_import.ROSTER_COLUMNS",
+        "pensioners.roster_import.REQUIRED_COLUMNS",
+    ),
+    ImportKind.COMPARISON: (
+        "certification.comparison.importer.COMPARISON_COLUMNS",
+        "certification.comparison.importer.REQUIRED_COLUMNS",
+    ),
+}
+
+
+class ImportUploadForm(StyledFormMixin, forms.Form):
+    file = forms.FileField(label=_("File (CSV in UTF-8 or GB18030, or XLSX)"))
+    dry_run = forms.BooleanField(label=_("Dry run: check and count only, write nothing"), required=False)
+
+    def __init__(self, *args, kind: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.kind = kind
+
+    def clean_file(self):
+        from django.utils.module_loading import import_string
+
+        upload = self.cleaned_data["file"]
+        if upload.size > settings.IMPORT_MAX_BYTES:
+            raise forms.ValidationError(
+                _("The file is larger than %(limit)s MB.")
+                % {"limit": settings.IMPORT_MAX_BYTES // (1024 * 1024)}
+            )
+        columns_path, required_path = IMPORT_COLUMNS[self.kind]
+        try:
+            sniff_table(upload, import_string(columns_path), import_string(required_path))
+        except UnreadableFile as error:
+            raise forms.ValidationError(str(error)) from error
+        upload.seek(0)
+        return upload
+
+
+class ImportUploadView(View):
+    kind: str = ""
+    capability: str = ""
+    template_name = "portal/import_upload.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        require_capability(request, self.capability)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get(self, request):
+        return self.render(ImportUploadForm(kind=self.kind))
+
+    def post(self, request):
+        form = ImportUploadForm(request.POST, request.FILES, kind=self.kind)
+        if not form.is_valid():
+            return self.render(form, status=400)
+        job = import_job_start(
+            actor=request.user,
+            kind=self.kind,
+            uploaded_file=form.cleaned_data["file"],
+            dry_run=form.cleaned_data["dry_run"],
+        )
+        return redirect("import-job", pk=job.pk)
+
+    def render(self, form, status=200):
+        history = self.request.scope.restrict(ImportJob.objects.filter(kind=self.kind)).select_related(
+            "created_by"
+        )[:20]
+        context = {
+            "form": form,
+            "kind": self.kind,
+            "kind_label": ImportKind(self.kind).label,
+            "history": history,
+        }
+        return render(self.request, self.template_name, context, status=status)
+
+
+def _job_for(request, pk: int) -> ImportJob:
+    job = request.scope.get_or_404(ImportJob.objects.select_related("created_by"), pk=pk)
+    require_capability(request, IMPORT_CAPABILITY[job.kind])
+    return job
+
+
+def import_job_detail(request, pk: int):
+    job = _job_for(request, pk)
+    template = "portal/includes/_import_progress.html" if is_htmx(request) else "portal/import_job.html"
+    return render(request, template, {"job": job})
+
+
+def import_job_rejects(request, pk: int):
+    job = _job_for(request, pk)
+    if not job.rejects_file:
+        raise Http404
+    return FileResponse(job.rejects_file.open("rb"), as_attachment=True, filename=f"rejects-{job.pk}.csv")

@@ -1,0 +1,1 @@
+"""Staff administration: accounts, visit teams, passwords (the staff-accounts issue lands here)."""
