@@ -1,4 +1,4 @@
-"""How certification's audit events read in the audit log (registered with portal.audit.LABEL_PROVIDERS).
+"""How certification's audit events read in the audit log (registered in the AppConfig.ready()).
 
 Action codes, the keys of before/after and the codes stored in them, each with its label; and which
 records belong to a person, so the audit log can show everything about one pensioner.

@@ -1,4 +1,4 @@
-"""How the registry's audit events read in the audit log (registered with portal.audit.LABEL_PROVIDERS)."""
+"""How the registry's audit events read in the audit log (registered in the AppConfig.ready())."""
 
 from django.utils.translation import gettext_lazy as _
 

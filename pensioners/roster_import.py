@@ -19,11 +19,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from pensioners.contracts import state_keeper
 from pensioners.models import Area, AreaLevel, Pensioner, Scheme
 from pensioners.pinyin import pinyin_keys
 from pensioners.rules import IdNumberError, normalise_phone, parse_id_number
 from portal.audit import audit_record
-from portal.deadlines import deadline_sql
 from portal.imports.tabular import open_table, parse_date_text
 
 ROSTER_COLUMNS = {
@@ -234,8 +234,10 @@ _STAGE_COLUMNS = (
 ).split()
 
 
-# Indexes rebuilt after a bulk load; the primary keys and the unique ID number (the upsert's arbiter) stay.
-BULK_LOAD_TABLES = ("pensioners_pensioner", "pensioners_certificationstate")
+def bulk_load_tables() -> tuple[str, str]:
+    """Indexes rebuilt after a bulk load; the primary keys and the unique ID number (the upsert's arbiter)
+    stay."""
+    return ("pensioners_pensioner", state_keeper().table)
 
 
 def _secondary_index_definitions(cursor) -> list[tuple[str, str]]:
@@ -246,7 +248,7 @@ def _secondary_index_definitions(cursor) -> list[tuple[str, str]]:
         JOIN pg_index x ON x.indexrelid = c.oid
         WHERE i.tablename = ANY(%s) AND NOT x.indisprimary AND NOT x.indisunique
         """,
-        [list(BULK_LOAD_TABLES)],
+        [list(bulk_load_tables())],
     )
     return cursor.fetchall()
 
@@ -327,40 +329,9 @@ def roster_rows_apply(rows: list[RosterRow]) -> tuple[int, int]:
             """
         )
         lines_changed = {pensioner_id for (pensioner_id,) in cursor.fetchall()}
-        # 3. Certification state: the roster's latest certification never moves a deadline earlier.
-        cursor.execute(
-            f"""
-            INSERT INTO pensioners_certificationstate AS st (
-                pensioner_id, area_code, status, death_reported, roster_certified_on, latest_certified_on,
-                latest_channel, last_contact_outcome, next_due_on)
-            SELECT p.id, s.area_code, 'active', false, s.last_certified_on, s.last_certified_on, '', '',
-                   {deadline_sql("COALESCE(s.last_certified_on, s.first_benefit_date)")}
-            FROM roster_stage s
-            JOIN pensioners_pensioner p ON p.id_number = s.id_number
-            ON CONFLICT (pensioner_id) DO UPDATE SET
-                area_code = EXCLUDED.area_code,
-                roster_certified_on = GREATEST(st.roster_certified_on, EXCLUDED.roster_certified_on),
-                latest_certified_on = GREATEST(st.latest_certified_on, EXCLUDED.latest_certified_on),
-                latest_channel = CASE WHEN EXCLUDED.latest_certified_on > st.latest_certified_on THEN ''
-                                      ELSE st.latest_channel END,
-                next_due_on = CASE
-                    WHEN st.latest_certified_on IS NOT NULL
-                         AND (EXCLUDED.latest_certified_on IS NULL
-                              OR st.latest_certified_on >= EXCLUDED.latest_certified_on)
-                    THEN st.next_due_on
-                    -- never certified: the first deadline runs from the earliest first payment of any line
-                    WHEN st.latest_certified_on IS NULL AND EXCLUDED.latest_certified_on IS NULL
-                    THEN LEAST(st.next_due_on, EXCLUDED.next_due_on)
-                    ELSE EXCLUDED.next_due_on END
-            WHERE st.area_code IS DISTINCT FROM EXCLUDED.area_code
-               OR EXCLUDED.latest_certified_on > st.latest_certified_on
-               OR (st.latest_certified_on IS NULL AND EXCLUDED.latest_certified_on IS NOT NULL)
-               OR (st.latest_certified_on IS NULL AND EXCLUDED.latest_certified_on IS NULL
-                   AND EXCLUDED.next_due_on < st.next_due_on)
-            RETURNING st.pensioner_id
-            """
-        )
-        state_changed = {pensioner_id for (pensioner_id,) in cursor.fetchall()}
+        # 3. Certification state, kept by its owner (certification.state): the roster's latest
+        #    certification never moves a deadline earlier.
+        state_changed = state_keeper().roster_staged(cursor, stage_table="roster_stage")
         if rebuild:
             # Foreign keys are checked at commit; PostgreSQL builds no index on a table with checks pending,
             # so run them now (the same work, earlier), then build.
@@ -369,9 +340,7 @@ def roster_rows_apply(rows: list[RosterRow]) -> tuple[int, int]:
         for _name, definition in rebuild:
             cursor.execute(definition)
         if rebuild:
-            cursor.execute(
-                "ANALYZE pensioners_pensioner, pensioners_benefitline, pensioners_certificationstate"
-            )
+            cursor.execute(f"ANALYZE pensioners_pensioner, pensioners_benefitline, {state_keeper().table}")
     updated_ids = {pk for pk, inserted in touched.items() if not inserted} | lines_changed | state_changed
     updated_ids -= {pk for pk, inserted in touched.items() if inserted}
     return created, len(updated_ids)

@@ -10,11 +10,11 @@ from uuid import UUID
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from pensioners.models import BenefitLine, CertificationState, FormSubmission, Pensioner
+from pensioners.contracts import state_keeper
+from pensioners.models import BenefitLine, FormSubmission, Pensioner
 from pensioners.pinyin import pinyin_keys
 from pensioners.rules import parse_id_number
 from portal.audit import audit_record, changes_between
-from portal.deadlines import next_deadline
 
 # Fields staff may change on a pensioner; the ID number is identity and is not among them.
 EDITABLE_FIELDS = (
@@ -131,10 +131,8 @@ def _pensioner_create(*, actor, parsed, details, benefit_lines, form_token) -> P
             )
             for line in benefit_lines
         )
-        first_paid = min(line.first_benefit_date for line in benefit_lines)
-        _, deadline = next_deadline(first_benefit_date=first_paid, certified_dates=[])
-        CertificationState.objects.create(
-            pensioner=pensioner, area_code=pensioner.community_id, next_due_on=deadline
+        state_keeper().registered(
+            pensioner=pensioner, first_benefit_date=min(line.first_benefit_date for line in benefit_lines)
         )
         audit_record(
             actor=actor,
@@ -163,7 +161,7 @@ def pensioner_update(*, actor, pensioner: Pensioner, changes: dict) -> Pensioner
             return locked
         locked.save()
         if "community" in changed_after:
-            CertificationState.objects.filter(pensioner=locked).update(area_code=locked.community_id)
+            state_keeper().moved(pensioner=locked)
         audit_record(
             actor=actor, action="pensioner.changed", target=locked, before=changed_before, after=changed_after
         )
@@ -173,7 +171,6 @@ def pensioner_update(*, actor, pensioner: Pensioner, changes: dict) -> Pensioner
 def benefit_lines_replace(*, actor, pensioner: Pensioner, benefit_lines: list[BenefitLineData]) -> None:
     """Set a pensioner's benefit lines; with no certification yet, the first deadline follows them."""
     with transaction.atomic():
-        state = CertificationState.objects.select_for_update().get(pensioner=pensioner)
         before = list(pensioner.benefit_lines.values("scheme", "first_benefit_date", "monthly_amount"))
         kept_schemes = [line.scheme for line in benefit_lines]
         pensioner.benefit_lines.exclude(scheme__in=kept_schemes).delete()
@@ -186,10 +183,9 @@ def benefit_lines_replace(*, actor, pensioner: Pensioner, benefit_lines: list[Be
                     "monthly_amount": line.monthly_amount,
                 },
             )
-        if state.latest_certified_on is None:
-            first_paid = min(line.first_benefit_date for line in benefit_lines)
-            _, state.next_due_on = next_deadline(first_benefit_date=first_paid, certified_dates=[])
-            state.save(update_fields=["next_due_on"])
+        state_keeper().benefits_changed(
+            pensioner=pensioner, first_benefit_date=min(line.first_benefit_date for line in benefit_lines)
+        )
         after = [
             {
                 "scheme": line.scheme,
@@ -206,6 +202,16 @@ def benefit_lines_replace(*, actor, pensioner: Pensioner, benefit_lines: list[Be
                 before={"lines": [_plain_line(line) for line in before]},
                 after={"lines": [_plain_line(line) for line in after]},
             )
+
+
+def pensioner_edit(
+    *, actor, pensioner: Pensioner, changes: dict, benefit_lines: list[BenefitLineData]
+) -> Pensioner:
+    """The edit page's one write: details and benefit lines stand or fall together."""
+    with transaction.atomic():
+        pensioner = pensioner_update(actor=actor, pensioner=pensioner, changes=changes)
+        benefit_lines_replace(actor=actor, pensioner=pensioner, benefit_lines=benefit_lines)
+    return pensioner
 
 
 def pensioner_reveal_identity(*, actor, pensioner: Pensioner, reason: str) -> str:

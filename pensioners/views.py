@@ -8,7 +8,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django.views import View
 from django_filters.views import FilterView
@@ -24,22 +23,18 @@ from pensioners.services import (
     AlreadyRegistered,
     AlreadySubmitted,
     BenefitLineData,
-    benefit_lines_replace,
     form_submission_find,
     pensioner_create,
+    pensioner_edit,
     pensioner_reveal_identity,
-    pensioner_update,
 )
 from pensioners.tables import PensionerTable
 from portal.audit import audit_record
+from portal.contracts import card_extras
 from portal.deadlines import days_overdue, deadline_state
 from portal.masking import mask_id_number
 from portal.roles import Capability
 from portal.views_base import AuditedExportMixin, CapabilityRequiredMixin, is_htmx, require_capability
-
-# The certification app adds its sections (history, attempts, messages) and actions to the card; it is
-# looked up by name so that the registry never imports it.
-CARD_EXTRAS_PROVIDER = "certification.card.card_extras"
 
 
 class RecordsByKey(Sequence):
@@ -148,10 +143,9 @@ class PensionerSearchView(CapabilityRequiredMixin, AuditedExportMixin, SingleTab
 def _card_context(request, pensioner: Pensioner) -> dict:
     today = timezone.localdate()
     state = pensioner.state
-    try:
-        extras = import_string(CARD_EXTRAS_PROVIDER)(request, pensioner)
-    except ImportError:
-        extras = {}
+    # The certification app adds its sections (history, attempts, messages) and actions to the card,
+    # registered in its AppConfig.ready(): the registry never imports it.
+    extras = card_extras(request, pensioner)
     return {
         "pensioner": pensioner,
         "state": state,
@@ -253,8 +247,9 @@ class PensionerEditView(View):
                 return self.render(form, lines, status=400)
             messages.success(request, _("%(name)s was registered.") % {"name": pensioner.name})
         else:
-            pensioner = pensioner_update(actor=request.user, pensioner=self.pensioner, changes=form.details())
-            benefit_lines_replace(actor=request.user, pensioner=pensioner, benefit_lines=line_data)
+            pensioner = pensioner_edit(
+                actor=request.user, pensioner=self.pensioner, changes=form.details(), benefit_lines=line_data
+            )
             messages.success(request, _("The changes to %(name)s were saved.") % {"name": pensioner.name})
         return redirect("pensioner-card", pk=pensioner.pk)
 

@@ -9,3 +9,6 @@ class PortalConfig(AppConfig):
     def ready(self) -> None:
         # Register the platform's Celery tasks by name (portal.jobs queues them by name).
         from portal import tasks  # noqa: F401
+        from portal.navigation import register_portal_navigation
+
+        register_portal_navigation()

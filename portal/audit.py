@@ -12,6 +12,8 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from portal.contracts import audit_label_sets
+
 client_address_var: contextvars.ContextVar[str | None] = contextvars.ContextVar(
     "client_address", default=None
 )
@@ -77,11 +79,8 @@ def changes_between(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict
 
 # --- Display: what the audit log shows people ----------------------------------------------------------
 # Every value a reader sees is a label in their language: action codes, field names and stored codes are
-# looked up in registries that each app fills (see LABEL_PROVIDERS); an unknown code is shown as it is,
-# so a new action is never hidden, only untranslated until someone names it.
-
-# Each app's labels, imported lazily so the portal never depends on the apps at import time.
-LABEL_PROVIDERS = ("pensioners.audit_labels.LABELS", "certification.audit_labels.LABELS")
+# looked up in labels each app registers (portal.contracts.register_audit_labels); an unknown code is
+# shown as it is, so a new action is never hidden, only untranslated until someone names it.
 
 
 def _portal_labels() -> dict:
@@ -114,24 +113,12 @@ def audit_labels() -> dict:
     """All registered labels: {"actions": {code: label}, "fields": {...}, "values": {...}, "related": [...]}."""
 
     merged = {"actions": {}, "fields": {}, "values": {}, "related": []}
-    for provided in [_portal_labels(), *_provided()]:
+    for provided in [_portal_labels(), *audit_label_sets()]:
         for part in ("actions", "fields", "values"):
             merged[part].update(provided.get(part, {}))
         if provided.get("related"):
             merged["related"].append(provided["related"])
     return merged
-
-
-def _provided() -> list[dict]:
-    from django.utils.module_loading import import_string
-
-    found = []
-    for path in LABEL_PROVIDERS:
-        try:
-            found.append(import_string(path))
-        except ImportError:
-            continue
-    return found
 
 
 def action_label(code: str) -> str:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from portal.contracts import navigation_entries, register_navigation
 from portal.roles import Capability
 
 
@@ -25,56 +26,40 @@ class NavGroup:
     items: list[NavItem] = field(default_factory=list)
 
 
-NAVIGATION: list[NavItem | NavGroup] = [
-    NavItem(_("Pensioners"), "pensioner-search", Capability.VIEW_REGISTRY, "bi-search"),
-    NavGroup(
-        _("Queues"),
-        "bi-list-task",
-        [
-            NavItem(_("Overdue"), "queue-overdue", Capability.WORK_QUEUES, "bi-alarm"),
-            NavItem(_("Due soon"), "queue-due-soon", Capability.WORK_QUEUES, "bi-hourglass-split"),
-            NavItem(_("My queue"), "queue-mine", Capability.WORK_QUEUES, "bi-person-lines-fill"),
-        ],
-    ),
-    NavItem(_("Counter"), "counter-desk", Capability.RECORD_COUNTER, "bi-person-vcard"),
-    NavGroup(
-        _("Home visits"),
-        "bi-house-heart",
-        [
-            NavItem(_("My visits"), "my-visits", Capability.DO_VISITS, "bi-signpost-split"),
-            NavItem(_("Plan visits"), "home-visits", Capability.PLAN_VISITS, "bi-calendar-week"),
-            NavItem(_("Visit sheets"), "visit-sheet", Capability.DO_VISITS, "bi-printer"),
-            NavItem(_("Standing list (台账)"), "home-service-list", Capability.PLAN_VISITS, "bi-card-list"),
-        ],
-    ),
-    NavItem(_("Reports"), "reports", Capability.VIEW_REPORTS, "bi-bar-chart-line"),
-    NavGroup(
-        _("Supervision"),
-        "bi-clipboard-check",
-        [
-            NavItem(_("Death reports"), "death-cases", Capability.DECIDE, "bi-exclamation-octagon"),
-            NavItem(_("Reminder job"), "reminder-jobs", Capability.VIEW_JOBS, "bi-send-check"),
-            NavItem(
-                _("Message templates"), "message-templates", Capability.EDIT_TEMPLATES, "bi-chat-left-text"
-            ),
-            NavItem(_("Audit log"), "audit-log", Capability.VIEW_AUDIT, "bi-journal-text"),
-        ],
-    ),
-    NavGroup(
-        _("Imports"),
-        "bi-upload",
-        [
-            NavItem(_("Roster import"), "roster-import", Capability.IMPORT_ROSTER, "bi-people"),
-            NavItem(
-                _("Data comparison import"),
-                "comparison-import",
-                Capability.IMPORT_COMPARISON,
-                "bi-database-check",
-            ),
-            NavItem(_("Data sources"), "data-sources", Capability.IMPORT_COMPARISON, "bi-diagram-3"),
-        ],
-    ),
-]
+# The menu's groups, in the order they appear; their items are registered by the apps that own the
+# screens (portal.contracts.register_navigation, called in each AppConfig.ready()).
+GROUPS: dict[str, tuple[int, NavGroup]] = {
+    "queues": (20, NavGroup(_("Queues"), "bi-list-task")),
+    "visits": (40, NavGroup(_("Home visits"), "bi-house-heart")),
+    "supervision": (60, NavGroup(_("Supervision"), "bi-clipboard-check")),
+    "imports": (70, NavGroup(_("Imports"), "bi-upload")),
+}
+
+
+def navigation() -> list[NavItem | NavGroup]:
+    """Top-level items and groups, each group holding its registered items, in menu order."""
+    children: dict[str, list[NavItem]] = {key: [] for key in GROUPS}
+    top: list[tuple[int, NavItem | NavGroup]] = [(order, group) for order, group in GROUPS.values()]
+    for order, group_key, item in navigation_entries():
+        if group_key is None:
+            top.append((order, item))
+        else:
+            children[group_key].append(item)  # an unknown group is a KeyError: it fails loudly
+    built = []
+    for _order, node in sorted(top, key=lambda pair: pair[0]):
+        if isinstance(node, NavGroup):
+            key = next(k for k, (_o, g) in GROUPS.items() if g is node)
+            node = NavGroup(node.label, node.icon, children[key])
+        built.append(node)
+    return built
+
+
+def register_portal_navigation() -> None:
+    register_navigation(
+        order=90,
+        group="supervision",
+        item=NavItem(_("Audit log"), "audit-log", Capability.VIEW_AUDIT, "bi-journal-text"),
+    )
 
 
 def _entry(item: NavItem, path: str) -> dict:
@@ -88,7 +73,7 @@ def items_for(request) -> list[dict]:
     path = request.path
     entries = []
     links = []
-    for node in NAVIGATION:
+    for node in navigation():
         if isinstance(node, NavItem):
             if scope.can(node.capability):
                 entry = _entry(node, path)

@@ -6,36 +6,22 @@ from django.contrib.auth.decorators import login_not_required
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import render
-from django.utils.module_loading import import_string
 from django.views.decorators.cache import never_cache
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
+from portal.contracts import dashboard_panels
 from portal.filters import AuditEventFilter
 from portal.models import AuditEvent
 from portal.roles import Capability
 from portal.tables import AuditEventTable
 from portal.views_base import AuditedExportMixin, CapabilityRequiredMixin
 
-# Each app contributes its own dashboard panels; the portal imports them lazily so that it never
-# depends on the apps at import time.
-DASHBOARD_PANEL_PROVIDERS = (
-    "pensioners.dashboard.panels",
-    "certification.dashboard.panels",
-)
-
 
 def dashboard(request):
     if request.scope.is_empty:
         return render(request, "portal/no_area.html", {"hide_no_area_banner": True})
-    panels = []
-    for provider in DASHBOARD_PANEL_PROVIDERS:
-        try:
-            provide = import_string(provider)
-        except ImportError:
-            continue
-        panels.extend(provide(request))
-    panels.sort(key=lambda panel: panel.get("order", 50))
+    panels = dashboard_panels(request)  # registered by each app in its AppConfig.ready()
     return render(request, "portal/dashboard.html", {"panels": panels})
 
 

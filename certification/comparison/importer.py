@@ -22,11 +22,11 @@ from certification.decisions.services import death_case_open, payment_resume
 from certification.models import Certification, DataSource, DeathCaseOrigin, MessageStage
 from certification.recording.services import receipt_number_sql
 from certification.reminders.services import outbox_insert_sql
+from certification.state import state_certify_from_feed_sql
 from certification.visits.services import home_visits_close_after_certification_sql
 from pensioners.models import CertificationState, PaymentStatus, Pensioner
 from pensioners.rules import IdNumberError, parse_id_number
 from portal.audit import audit_record
-from portal.deadlines import deadline_sql
 from portal.imports.tabular import open_table, parse_date_text
 
 COMPARISON_COLUMNS = {
@@ -333,15 +333,7 @@ def _certify(cursor, job_id: int | None) -> int:
         """
     )
     suspended = [pensioner_id for (pensioner_id,) in cursor.fetchall()]
-    cursor.execute(
-        f"""
-        UPDATE pensioners_certificationstate st
-        SET latest_certified_on = s.evidence_date, latest_channel = 'data_match',
-            next_due_on = {deadline_sql("s.evidence_date")}
-        FROM comparison_fates s
-        WHERE s.fate = 'certified' AND st.pensioner_id = s.pensioner_id
-        """
-    )
+    cursor.execute(state_certify_from_feed_sql(fates_table="comparison_fates"))
     # Certified now: their open home visits are called off, so no visitor makes the trip.
     home_visits_close_after_certification_sql(
         cursor,

@@ -8,8 +8,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from certification.comparison.services import data_source_save
 from certification.models import DataSource
-from portal.audit import audit_record
 from portal.forms import StyledFormMixin
 from portal.roles import Capability
 from portal.views_base import require_capability
@@ -45,17 +45,9 @@ def data_sources(request):
 def data_source_edit(request, pk: int | None = None):
     require_capability(request, Capability.EDIT_SOURCES)
     source = get_object_or_404(DataSource, pk=pk) if pk is not None else None
-    before = DataSourceForm(instance=source).initial if source else {}
     form = DataSourceForm(request.POST or None, instance=source)
     if request.method == "POST" and form.is_valid():
-        saved = form.save()
-        audit_record(
-            actor=request.user,
-            action="data_source.changed" if source else "data_source.created",
-            target=saved,
-            before={key: before.get(key) for key in form.changed_data} if source else None,
-            after={key: form.cleaned_data[key] for key in form.changed_data},
-        )
+        saved = data_source_save(actor=request.user, form=form)
         messages.success(request, _("The data source %(name)s was saved.") % {"name": saved.name})
         return redirect("data-sources")
     return render(

@@ -24,8 +24,15 @@ from certification.models import (
     DecisionKind,
     PaymentDecision,
 )
+from certification.state import (
+    state_death_reported,
+    state_lock,
+    state_payment_status,
+    state_terminated,
+)
 from pensioners.models import CertificationState, PaymentStatus
 from portal.audit import audit_record
+from portal.errors import Refused
 
 
 def monthly_total(pensioner) -> Decimal:
@@ -64,8 +71,7 @@ def payment_resume(*, state: CertificationState, certification: Certification) -
         decided_by=certification.recorded_by,
         note=certification.receipt_number,
     )
-    state.status = PaymentStatus.ACTIVE
-    state.save(update_fields=["status"])
+    state_payment_status(state=state, status=PaymentStatus.ACTIVE)
     audit_record(
         actor=certification.recorded_by,
         action="payment.resumed",
@@ -74,12 +80,6 @@ def payment_resume(*, state: CertificationState, certification: Certification) -
         after={"status": PaymentStatus.ACTIVE, "from": resumes_from, "back_pay_months": months},
     )
     return decision
-
-
-class DecisionRefused(Exception):
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
 
 
 def death_case_open(
@@ -96,7 +96,7 @@ def death_case_open(
     if reported_death_date:
         evidence_item["death_date"] = reported_death_date.isoformat()
     with transaction.atomic():
-        state = CertificationState.objects.select_for_update().get(pensioner=pensioner)
+        state = state_lock(pensioner_id=pensioner.pk)
         case = (
             DeathCase.objects.select_for_update()
             .filter(pensioner=pensioner, status=DeathCaseStatus.OPEN)
@@ -115,8 +115,7 @@ def death_case_open(
             evidence=[evidence_item],
             reported_by=actor,
         )
-        state.death_reported = True
-        state.save(update_fields=["death_reported"])
+        state_death_reported(state=state, reported=True)
         _flag_certifications_after(pensioner, reported_death_date)
         audit_record(actor=actor, action="death_case.opened", target=case, after=evidence_item)
     return case, True
@@ -125,17 +124,16 @@ def death_case_open(
 def death_case_dismiss(*, case: DeathCase, actor, reason: str) -> DeathCase:
     reason = (reason or "").strip()
     if not reason:
-        raise DecisionRefused(_("Give a reason for dismissing the case."))
+        raise Refused(_("Give a reason for dismissing the case."))
     with transaction.atomic():
-        state = CertificationState.objects.select_for_update().get(pensioner_id=case.pensioner_id)
+        state = state_lock(pensioner_id=case.pensioner_id)
         case = DeathCase.objects.select_for_update().get(pk=case.pk)
         if case.status != DeathCaseStatus.OPEN:
-            raise DecisionRefused(_("This case is already decided."))
+            raise Refused(_("This case is already decided."))
         case.status = DeathCaseStatus.DISMISSED
         case.decided_by, case.decided_at, case.decision_reason = actor, timezone.now(), reason
         case.save(update_fields=["status", "decided_by", "decided_at", "decision_reason"])
-        state.death_reported = False
-        state.save(update_fields=["death_reported"])
+        state_death_reported(state=state, reported=False)
         audit_record(actor=actor, action="death_case.dismissed", target=case, note=reason)
     return case
 
@@ -145,12 +143,12 @@ def death_case_confirm(
 ) -> PaymentDecision:
     """Confirm a death: terminate payment from the month after death; months paid since are overpaid."""
     if died_on > timezone.localdate():
-        raise DecisionRefused(_("The date of death cannot be in the future."))
+        raise Refused(_("The date of death cannot be in the future."))
     with transaction.atomic():
-        state = CertificationState.objects.select_for_update().get(pensioner_id=case.pensioner_id)
+        state = state_lock(pensioner_id=case.pensioner_id)
         case = DeathCase.objects.select_for_update(of=("self",)).select_related("pensioner").get(pk=case.pk)
         if case.status != DeathCaseStatus.OPEN:
-            raise DecisionRefused(_("This case is already decided."))
+            raise Refused(_("This case is already decided."))
         pensioner = case.pensioner
         stops_from, overpaid = termination(died_on=died_on, paid_through=paid_through)
         decision = PaymentDecision.objects.create(
@@ -172,9 +170,7 @@ def death_case_confirm(
         pensioner.death_date = died_on
         pensioner.save(update_fields=["death_date"])
         before = {"status": state.status}
-        state.status = PaymentStatus.TERMINATED
-        state.death_reported = False
-        state.save(update_fields=["status", "death_reported"])
+        state_terminated(state=state)
         _flag_certifications_after(pensioner, died_on)
         audit_record(
             actor=actor,

@@ -13,9 +13,10 @@ from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
 from certification.decisions.forms import ConfirmCaseForm, DismissCaseForm
-from certification.decisions.services import DecisionRefused, death_case_confirm, death_case_dismiss
+from certification.decisions.services import death_case_confirm, death_case_dismiss
 from certification.display import person_summary
 from certification.models import DeathCase, DeathCaseOrigin, DeathCaseStatus
+from portal.errors import Refused
 from portal.filtersets import CompactFilterForm
 from portal.masking import mask_id_number
 from portal.roles import Capability
@@ -168,7 +169,7 @@ def death_case_detail(request, pk: int):
                     },
                 )
                 return redirect("death-cases")
-        except DecisionRefused as refusal:
+        except Refused as refusal:
             messages.error(request, refusal.message)
     context = {
         **person_summary(case.pensioner),

@@ -12,17 +12,13 @@ from django.utils.translation import ngettext
 from certification.decisions.services import death_case_open
 from certification.models import ContactAttempt, ContactOutcome, DeathCaseOrigin
 from certification.queues.rules import contacted_at_problems, fields_for_outcome, snooze_problems
+from certification.state import state_assign, state_contact_logged, state_lock
 from certification.visits.services import home_visit_request
 from pensioners.models import CertificationState, Pensioner
 from portal.audit import audit_record
+from portal.errors import Refused
 from portal.roles import Capability
 from portal.scoping import Scope
-
-
-class WorkRefused(Exception):
-    def __init__(self, problems: list[str]):
-        super().__init__("; ".join(str(problem) for problem in problems))
-        self.problems = [str(problem) for problem in problems]
 
 
 def contact_attempt_record(
@@ -54,10 +50,10 @@ def contact_attempt_record(
         "snooze_reason": snooze_reason,
     }
     if outcome not in ContactOutcome.values:
-        raise WorkRefused([_("Choose the outcome of the contact.")])
+        raise Refused([_("Choose the outcome of the contact.")])
     irrelevant = [name for name, value in given.items() if value and name not in fields_for_outcome(outcome)]
     if irrelevant:
-        raise WorkRefused([_("Some details do not belong to the chosen outcome; nothing was saved.")])
+        raise Refused([_("Some details do not belong to the chosen outcome; nothing was saved.")])
     problems = contacted_at_problems(contacted_at=contacted_at, now=now)
     problems += snooze_problems(snooze_until=snooze_until, reason=snooze_reason, today=timezone.localdate())
     if died_on is not None and died_on > timezone.localdate(contacted_at):
@@ -67,9 +63,9 @@ def contact_attempt_record(
     if outcome == ContactOutcome.NEEDS_HOME_VISIT and not visit_reason:
         problems.append(_("Choose the reason for the home visit."))
     if problems:
-        raise WorkRefused(problems)
+        raise Refused(problems)
     with transaction.atomic():
-        state = CertificationState.objects.select_for_update().get(pensioner=pensioner)
+        state = state_lock(pensioner_id=pensioner.pk)
         attempt = ContactAttempt.objects.create(
             pensioner=pensioner,
             area_code=pensioner.community_id,
@@ -85,11 +81,9 @@ def contact_attempt_record(
         # "Last contact" is the latest call by when it happened: logging an older call later must not
         # hide a newer one.
         latest = ContactAttempt.objects.filter(pensioner=pensioner).order_by("-contacted_at", "-id").first()
-        state.last_contact_outcome = latest.outcome
-        state.last_contact_on = timezone.localdate(latest.contacted_at)
-        if snooze_until is not None:
-            state.snoozed_until = snooze_until
-        state.save(update_fields=["last_contact_outcome", "last_contact_on", "snoozed_until"])
+        state_contact_logged(
+            state=state, outcome=latest.outcome, contacted_at=latest.contacted_at, snooze_until=snooze_until
+        )
         audit_record(
             actor=actor,
             action="contact.recorded",
@@ -133,12 +127,12 @@ def queue_assign(*, actor, scope, pensioner_ids: list[int], assignee=None) -> in
     shows a worker only the people of her area, so anyone else given to her would drop out of sight
     (shown to others as assigned, never to her). Nothing is saved when refused."""
     if not pensioner_ids:
-        raise WorkRefused([_("Select at least one person.")])
+        raise Refused([_("Select at least one person.")])
     assignee_scope = Scope(assignee) if assignee is not None else None
     if assignee is not None and not scope.covers_area_code(assignee.area_id or ""):
-        raise WorkRefused([_("%(name)s works outside your area.") % {"name": assignee}])
+        raise Refused([_("%(name)s works outside your area.") % {"name": assignee}])
     if assignee_scope is not None and not assignee_scope.can(Capability.WORK_QUEUES):
-        raise WorkRefused([_("%(name)s does not work the queues.") % {"name": assignee}])
+        raise Refused([_("%(name)s does not work the queues.") % {"name": assignee}])
     with transaction.atomic():
         states = list(
             scope.restrict(CertificationState.objects.filter(pensioner_id__in=pensioner_ids))
@@ -146,14 +140,14 @@ def queue_assign(*, actor, scope, pensioner_ids: list[int], assignee=None) -> in
             .select_for_update(of=("self",))
         )
         if len(states) != len(set(pensioner_ids)):
-            raise WorkRefused([_("Some of the selected people are outside your area; nothing was assigned.")])
+            raise Refused([_("Some of the selected people are outside your area; nothing was assigned.")])
         if assignee_scope is not None:
             outside = [state for state in states if not assignee_scope.covers_area_code(state.area_code)]
             if outside:
                 names = "、".join(state.pensioner.name for state in outside[:5])
                 if len(outside) > 5:
                     names += "…"
-                raise WorkRefused(
+                raise Refused(
                     [
                         ngettext(
                             "%(count)s of the selected people lives outside %(area)s, the area of "
@@ -172,7 +166,7 @@ def queue_assign(*, actor, scope, pensioner_ids: list[int], assignee=None) -> in
                         }
                     ]
                 )
-        CertificationState.objects.filter(pk__in=[state.pk for state in states]).update(assigned_to=assignee)
+        state_assign(states=states, assignee=assignee)
         audit_record(
             actor=actor,
             action="queue.assigned",

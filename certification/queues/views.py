@@ -24,12 +24,13 @@ from certification.queues.queries import (
     queue_rows,
 )
 from certification.queues.rules import AGING_BUCKETS
-from certification.queues.services import WorkRefused, contact_attempt_record, queue_assign
+from certification.queues.services import contact_attempt_record, queue_assign
 from certification.queues.tables import QueueTable
-from certification.visits.services import VisitRefused, home_visits_assign_team
+from certification.visits.services import home_visits_assign_team
 from pensioners.filters import AreaDrillDown
 from pensioners.models import CertificationState, Pensioner
 from portal.audit import audit_record
+from portal.errors import Refused
 from portal.roles import Capability
 from portal.views_base import (
     AuditedExportMixin,
@@ -153,8 +154,8 @@ def queue_assign_view(request):
             messages.success(
                 request, _("%(count)s people were assigned to %(who)s.") % {"count": count, "who": who}
             )
-    except (WorkRefused, VisitRefused) as refusal:
-        for problem in getattr(refusal, "problems", [getattr(refusal, "message", str(refusal))]):
+    except Refused as refusal:
+        for problem in refusal.problems:
             messages.error(request, problem)
     return redirect_back(request, "queue-overdue")
 
@@ -169,9 +170,8 @@ def contact_attempt_view(request, pk: int):
     if request.method == "POST" and form.is_valid():
         try:
             contact_attempt_record(pensioner=pensioner, actor=request.user, **form.service_arguments())
-        except WorkRefused as refusal:
-            for problem in refusal.problems:
-                form.add_error(None, problem)
+        except Refused as refusal:
+            refusal.add_to_form(form)
         else:
             messages.success(
                 request, _("The contact attempt for %(name)s was logged.") % {"name": pensioner.name}

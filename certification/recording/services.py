@@ -1,4 +1,5 @@
-"""Recording and voiding certifications. The deadline moves here and nowhere else.
+"""Recording and voiding certifications: the only way a certification moves a deadline (through
+certification.state, the state's one writer).
 
 Every write takes a row lock on the person's certification state first, so two staff recording the same
 person at the same moment are serialised and the deadline ends up following the latest certification.
@@ -16,26 +17,25 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from certification.decisions.services import payment_resume
 from certification.models import EXTERNAL_CHANNELS, Certification, Channel, EvidenceFile, Outcome
 from certification.recording.rules import EVIDENCE_LABELS, date_problems, missing_evidence, receipt_number
+from certification.recording.signals import certification_counted
+from certification.reminders.services import confirmation_queue, outbox_cancel_for_deadline
+from certification.state import (
+    first_benefit_date_of,
+    state_apply_certification,
+    state_lock,
+    state_recompute,
+    state_snapshot,
+)
 from pensioners.models import CertificationState, PaymentStatus, Pensioner
 from pensioners.services import form_submission_begin, form_submission_finish
 from portal.audit import audit_record
 from portal.deadlines import next_deadline
+from portal.errors import Refused
 
 RECEIPT_SEQUENCE = "certification_receipt_seq"
-
-
-class CertificationRefused(Exception):
-    """The record cannot be made; `problems` are messages for staff, in their language.
-
-    `field` names the form field the problems belong to, when there is one.
-    """
-
-    def __init__(self, problems: list[str], field: str | None = None):
-        super().__init__("; ".join(str(problem) for problem in problems))
-        self.problems = [str(problem) for problem in problems]
-        self.field = field
 
 
 @dataclass(frozen=True)
@@ -57,14 +57,6 @@ def receipt_number_sql() -> str:
     return (
         "'RZ' || to_char(timezone('Asia/Shanghai', now()), 'YYYYMMDD') || "
         "lpad(s.seq::text, greatest(7, length(s.seq::text)), '0')"
-    )
-
-
-def first_benefit_date_of(pensioner: Pensioner) -> date | None:
-    return (
-        pensioner.benefit_lines.order_by("first_benefit_date")
-        .values_list("first_benefit_date", flat=True)
-        .first()
     )
 
 
@@ -118,7 +110,7 @@ def certification_record(
     files: list[EvidenceUpload] = (),
     form_token: UUID | None = None,
 ) -> Certification:
-    """Record one certification. Refuses (CertificationRefused) a record that breaks a rule.
+    """Record one certification. Refuses (Refused) a record that breaks a rule.
 
     With the `form_token` of the page that sent it, a page submitted twice records once: the second
     submission raises pensioners.services.AlreadySubmitted carrying the first one's certification id.
@@ -131,7 +123,7 @@ def certification_record(
         file_count=len(files),
     )
     if problems:
-        raise CertificationRefused(problems)
+        raise Refused(problems)
     try:
         return _record(
             pensioner=pensioner,
@@ -152,7 +144,7 @@ def certification_record(
         if holder is None:
             raise
         field = "form_serial" if channel == Channel.CONSULAR_PAPER else None
-        raise CertificationRefused([reference_taken_message(holder)], field=field) from None
+        raise Refused([reference_taken_message(holder)], field=field) from None
 
 
 def _reference_holder(channel: str, reference: str) -> Certification | None:
@@ -175,7 +167,7 @@ def _record(
     with transaction.atomic():
         # First the page's token: a second submission of the same page stops here (AlreadySubmitted).
         form_submission_begin(token=form_token, kind="certification")
-        state = CertificationState.objects.select_for_update().get(pensioner=pensioner)
+        state = state_lock(pensioner_id=pensioner.pk)
         certification = Certification.objects.create(
             pensioner=pensioner,
             channel=channel,
@@ -190,16 +182,18 @@ def _record(
         )
         for upload in files:
             _store_evidence_file(certification, upload, actor)
-        before = _state_snapshot(state)
+        before = state_snapshot(state)
         if certification.counts:
-            _apply_certification(state, certification)
+            state_apply_certification(state=state, certification=certification)
+            if state.status == PaymentStatus.SUSPENDED:
+                payment_resume(state=state, certification=certification)
         audit_record(
             actor=actor,
             action="certification.recorded",
             target=certification,
             before=before,
             after={
-                **_state_snapshot(state),
+                **state_snapshot(state),
                 "channel": channel,
                 "certified_on": certified_on,
                 "outcome": outcome,
@@ -208,16 +202,9 @@ def _record(
         )
         form_submission_finish(token=form_token, object_id=certification.pk)
         if certification.counts:
-            _close_open_visits(certification, actor)
+            certification_counted.send(sender=Certification, certification=certification, actor=actor)
             transaction.on_commit(lambda: _after_certified(certification.pk))
     return certification
-
-
-def _close_open_visits(certification: Certification, actor) -> None:
-    """Certified by any channel: an open home visit would send a visitor for nothing."""
-    from certification.visits.services import home_visits_close_after_certification
-
-    home_visits_close_after_certification(certification=certification, actor=actor)
 
 
 def certification_record_external(
@@ -236,7 +223,7 @@ def certification_record_external(
     if channel not in EXTERNAL_CHANNELS:
         raise ValueError(f"{channel} is recorded by staff, not by a feed")
     if not reference:
-        raise CertificationRefused([_("A channel record needs its reference.")])
+        raise Refused([_("A channel record needs its reference.")])
     existing = Certification.objects.filter(
         channel=channel, reference=reference, voided_at__isnull=True
     ).first()
@@ -259,25 +246,25 @@ def certification_void(*, certification: Certification, actor, reason: str) -> C
     """Void a certification with a reason; the deadline is recomputed from what remains."""
     reason = (reason or "").strip()
     if not reason:
-        raise CertificationRefused([_("Give a reason for voiding.")])
+        raise Refused([_("Give a reason for voiding.")])
     with transaction.atomic():
-        state = CertificationState.objects.select_for_update().get(pensioner_id=certification.pensioner_id)
+        state = state_lock(pensioner_id=certification.pensioner_id)
         locked = Certification.objects.select_for_update().get(pk=certification.pk)
         if locked.voided_at is not None:
-            raise CertificationRefused([_("This certification is already voided.")])
-        before = _state_snapshot(state)
+            raise Refused([_("This certification is already voided.")])
+        before = state_snapshot(state)
         locked.voided_at = timezone.now()
         locked.voided_by = actor
         locked.void_reason = reason
         locked.save(update_fields=["voided_at", "voided_by", "void_reason"])
-        state_recompute(state)
+        state_recompute(state=state)
         _withdraw_messages_for_voided_deadline(state, locked)
         audit_record(
             actor=actor,
             action="certification.voided",
             target=locked,
             before=before,
-            after=_state_snapshot(state),
+            after=state_snapshot(state),
             note=reason,
         )
     return locked
@@ -286,8 +273,6 @@ def certification_void(*, certification: Certification, actor, reason: str) -> C
 def _withdraw_messages_for_voided_deadline(state: CertificationState, voided: Certification) -> None:
     """No message may name a deadline that only the voided certification gave: its unsent confirmation,
     and any reminder already planned for that date, are cancelled in the same transaction."""
-    from certification.reminders.services import outbox_cancel_for_deadline
-
     if voided.outcome != Outcome.PASSED:
         return  # a failed attempt never set a deadline nor queued a confirmation
     _, voided_deadline = next_deadline(first_benefit_date=None, certified_dates=[voided.certified_on])
@@ -295,55 +280,8 @@ def _withdraw_messages_for_voided_deadline(state: CertificationState, voided: Ce
         outbox_cancel_for_deadline(pensioner_id=state.pensioner_id, deadline=voided_deadline)
 
 
-def state_recompute(state: CertificationState) -> None:
-    """Set latest certification and deadline from everything that counts (caller holds the row lock)."""
-    effective = (
-        Certification.objects.filter(pensioner_id=state.pensioner_id)
-        .effective()
-        .order_by("-certified_on", "-id")
-        .values_list("certified_on", "channel")
-        .first()
-    )
-    candidates = [state.roster_certified_on]
-    channel = ""
-    if effective is not None:
-        candidates.append(effective[0])
-        if state.roster_certified_on is None or effective[0] >= state.roster_certified_on:
-            channel = effective[1]
-    first_paid = first_benefit_date_of(state.pensioner)
-    state.latest_certified_on, state.next_due_on = next_deadline(
-        first_benefit_date=first_paid, certified_dates=candidates
-    )
-    state.latest_channel = channel
-    state.save(update_fields=["latest_certified_on", "next_due_on", "latest_channel"])
-
-
-def _apply_certification(state: CertificationState, certification: Certification) -> None:
-    """A passed certification moves the deadline only forward; a suspended person is resumed."""
-    latest, deadline = next_deadline(
-        first_benefit_date=None, certified_dates=[state.latest_certified_on, certification.certified_on]
-    )
-    # A record on the very day the roster already knew of tells how that day's certification happened:
-    # without it the channel mix showed such people as "channel unknown".
-    names_the_channel = certification.certified_on == latest and not state.latest_channel
-    if latest != state.latest_certified_on or names_the_channel:
-        state.latest_certified_on, state.next_due_on = latest, deadline
-        state.latest_channel = certification.channel
-        state.save(update_fields=["latest_certified_on", "next_due_on", "latest_channel"])
-    if state.status == PaymentStatus.SUSPENDED:
-        _resume_after_certification(state, certification)
-
-
-def _resume_after_certification(state: CertificationState, certification: Certification) -> None:
-    from certification.decisions.services import payment_resume
-
-    payment_resume(state=state, certification=certification)
-
-
 def _after_certified(certification_id: int) -> None:
     """Runs after commit: queue the confirmation SMS for the new deadline."""
-    from certification.reminders.services import confirmation_queue
-
     confirmation_queue(certification_ids=[certification_id])
 
 
@@ -351,7 +289,7 @@ def _store_evidence_file(certification: Certification, upload: EvidenceUpload, a
     from django.core.files.base import ContentFile
 
     if len(upload.content) > settings.EVIDENCE_MAX_BYTES:
-        raise CertificationRefused([_("The file is too large.")])
+        raise Refused([_("The file is too large.")])
     evidence_file = EvidenceFile(
         certification=certification,
         original_name=upload.name[:200],
@@ -366,11 +304,3 @@ def _store_evidence_file(certification: Certification, upload: EvidenceUpload, a
     )
     evidence_file.save()
     return evidence_file
-
-
-def _state_snapshot(state: CertificationState) -> dict:
-    return {
-        "latest_certified_on": state.latest_certified_on,
-        "next_due_on": state.next_due_on,
-        "status": state.status,
-    }

@@ -20,16 +20,12 @@ from certification.recording.forms import (
     VoidForm,
 )
 from certification.recording.queries import proxy_years_so_far
-from certification.recording.services import (
-    CertificationRefused,
-    certification_record,
-    certification_void,
-    death_confirmed,
-)
+from certification.recording.services import certification_record, certification_void, death_confirmed
 from pensioners.models import CertificationState, Pensioner
 from pensioners.rules import IdNumberError, parse_id_number
 from pensioners.services import AlreadySubmitted, form_submission_find
 from portal.audit import audit_record
+from portal.errors import Refused
 from portal.roles import Capability
 from portal.views_base import require_capability
 
@@ -58,10 +54,8 @@ def _record(request, form, pensioner: Pensioner, *, reference: str = "", acting_
         )
     except AlreadySubmitted as repeat:
         return _already_recorded(request, repeat.object_id)
-    except CertificationRefused as refusal:
-        field = refusal.field if refusal.field in form.fields else None
-        for problem in refusal.problems:
-            form.add_error(field, problem)
+    except Refused as refusal:
+        refusal.add_to_form(form)
         return None
 
 
@@ -260,9 +254,8 @@ def void(request, pk: int):
             certification_void(
                 certification=certification, actor=request.user, reason=form.cleaned_data["reason"]
             )
-        except CertificationRefused as refusal:
-            for problem in refusal.problems:
-                form.add_error(None, problem)
+        except Refused as refusal:
+            refusal.add_to_form(form)
         else:
             messages.success(request, _("The certification was voided and the deadline recomputed."))
             if request.scope.restrict(Pensioner.objects.filter(pk=certification.pensioner_id)).exists():

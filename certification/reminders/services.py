@@ -38,6 +38,7 @@ from certification.reminders.texts import (
     template_key_for,
 )
 from pensioners.models import CertificationState, PaymentStatus
+from portal.audit import audit_record
 
 logger = logging.getLogger(__name__)
 
@@ -431,3 +432,20 @@ def next_reminder_for(pensioner, state: CertificationState, today: date) -> Next
         if starts > today:
             return NextReminder(stage, starts, "")
     return NextReminder(None, None, _("Every reminder for this deadline has been planned."))
+
+
+def message_template_save(*, actor, key: str, text: str) -> MessageTemplate:
+    """Change a city-wide SMS text; the old and new texts go to the audit log in the same transaction."""
+    with transaction.atomic():
+        stored = MessageTemplate.objects.select_for_update().filter(key=key).first()
+        before = stored.text if stored else DEFAULT_TEMPLATES[key]
+        template, _created = MessageTemplate.objects.update_or_create(
+            key=key, defaults={"text": text, "updated_by": actor}
+        )
+        audit_record(
+            actor=actor,
+            action="message_template.changed",
+            before={"text": before},
+            after={"text": text, "key": key},
+        )
+    return template

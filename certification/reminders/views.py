@@ -21,9 +21,9 @@ from certification.models import (
     OutboxMessage,
     SkipReason,
 )
+from certification.reminders.services import message_template_save
 from certification.reminders.texts import DEFAULT_TEMPLATES, TEMPLATE_LABELS, segments, template_problems
 from certification.reminders.texts import render as render_text
-from portal.audit import audit_record
 from portal.forms import StyledFormMixin
 from portal.roles import Capability
 from portal.views_base import require_capability
@@ -94,13 +94,7 @@ def message_template_edit(request, key: str):
     form = TemplateForm(request.POST or None, key=key, initial={"text": current})
     if request.method == "POST" and form.is_valid():
         text = form.cleaned_data["text"]
-        MessageTemplate.objects.update_or_create(key=key, defaults={"text": text, "updated_by": request.user})
-        audit_record(
-            actor=request.user,
-            action="message_template.changed",
-            before={"text": current},
-            after={"text": text, "key": key},
-        )
+        message_template_save(actor=request.user, key=key, text=text)
         preview = _preview(text)
         if segments(preview) > 1:
             messages.warning(

@@ -19,13 +19,9 @@ from certification.models import (
     VisitStatus,
     VisitTeam,
 )
+from certification.recording.services import certification_record
 from portal.audit import audit_record
-
-
-class VisitRefused(Exception):
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
+from portal.errors import Refused
 
 
 def home_visit_request(
@@ -70,6 +66,12 @@ def certified_elsewhere_note(*, channel_label: str, certified_on: date | str) ->
         "channel": channel_label,
         "date": day,
     }
+
+
+def close_visits_on_certification(sender, *, certification, actor, **kwargs) -> None:
+    """Answers recording's `certification_counted`: certified by any channel, an open home visit would
+    send a visitor for nothing."""
+    home_visits_close_after_certification(certification=certification, actor=actor)
 
 
 def home_visits_close_after_certification(*, certification, actor) -> int:
@@ -148,14 +150,14 @@ def home_visits_close_after_certification_sql(cursor, *, certified_rows_sql: str
 def home_visit_schedule(*, visits: list[HomeVisit], team: VisitTeam, visit_date: date, actor) -> int:
     """Give open visits to a team for a day. Every visit must be open and in the team's street."""
     if visit_date < timezone.localdate():
-        raise VisitRefused(_("A visit cannot be scheduled in the past."))
+        raise Refused(_("A visit cannot be scheduled in the past."))
     with transaction.atomic():
         locked = list(HomeVisit.objects.select_for_update().filter(pk__in=[visit.pk for visit in visits]))
         for visit in locked:
             if visit.status not in OPEN_VISIT_STATUSES:
-                raise VisitRefused(_("%(name)s's visit is already closed.") % {"name": visit.pensioner.name})
+                raise Refused(_("%(name)s's visit is already closed.") % {"name": visit.pensioner.name})
             if not visit.area_code.startswith(team.street_id):
-                raise VisitRefused(
+                raise Refused(
                     _("%(name)s lives outside %(team)s's street.")
                     % {"name": visit.pensioner.name, "team": team.name}
                 )
@@ -175,11 +177,11 @@ def home_visit_schedule(*, visits: list[HomeVisit], team: VisitTeam, visit_date:
 
 def home_visit_cancel(*, visit: HomeVisit, actor, reason: str) -> HomeVisit:
     if not (reason or "").strip():
-        raise VisitRefused(_("Say why the visit is cancelled."))
+        raise Refused(_("Say why the visit is cancelled."))
     with transaction.atomic():
         visit = HomeVisit.objects.select_for_update().get(pk=visit.pk)
         if not visit.is_open:
-            raise VisitRefused(_("This visit is already closed."))
+            raise Refused(_("This visit is already closed."))
         visit.status, visit.outcome_note = VisitStatus.CANCELLED, reason
         visit.closed_by, visit.closed_at = actor, timezone.now()
         visit.save(update_fields=["status", "outcome_note", "closed_by", "closed_at"])
@@ -200,11 +202,11 @@ def home_visit_close(
     """Record what happened at the door. "Certified" comes with the certification the visit produced;
     "not at home" schedules a revisit for the same team; "died" opens a death case."""
     if outcome == VisitOutcome.CERTIFIED and certification is None:
-        raise VisitRefused(_("A certified visit needs its certification."))
+        raise Refused(_("A certified visit needs its certification."))
     if outcome == VisitOutcome.NOT_HOME and revisit_on is None:
-        raise VisitRefused(_("Choose the date of the revisit."))
+        raise Refused(_("Choose the date of the revisit."))
     if outcome in (VisitOutcome.MOVED, VisitOutcome.HOSPITALISED, VisitOutcome.REFUSED) and not note.strip():
-        raise VisitRefused(_("Add a note: where, or why."))
+        raise Refused(_("Add a note: where, or why."))
     with transaction.atomic():
         visit = (
             HomeVisit.objects.select_for_update(of=("self",))
@@ -212,7 +214,7 @@ def home_visit_close(
             .get(pk=visit.pk)
         )
         if not visit.is_open:
-            raise VisitRefused(_("This visit is already closed."))
+            raise Refused(_("This visit is already closed."))
         visit.status, visit.outcome, visit.outcome_note = VisitStatus.VISITED, outcome, note
         visit.certification = certification
         visit.closed_by, visit.closed_at = actor, timezone.now()
@@ -244,19 +246,44 @@ def home_visit_close(
     return visit
 
 
+def home_visit_certify(
+    *, visit: HomeVisit, actor, channel: str, certified_on: date, evidence: dict, acting_office, files,
+    form_token=None,
+):  # fmt: skip
+    """Certify a person at the door: the certification and the closed visit stand or fall together.
+
+    The page's token is taken first (inside certification_record), so the same page sent twice at once
+    records once and the second gets AlreadySubmitted; a visit closed meanwhile refuses the whole record."""
+    with transaction.atomic():
+        certification = certification_record(
+            pensioner=visit.pensioner,
+            channel=channel,
+            certified_on=certified_on,
+            actor=actor,
+            evidence=evidence,
+            acting_office=acting_office,
+            files=files,
+            form_token=form_token,
+        )
+        home_visit_close(
+            visit=visit, actor=actor, outcome=VisitOutcome.CERTIFIED, certification=certification
+        )
+    return certification
+
+
 def home_visits_assign_team(*, actor, scope, pensioner_ids: list[int], team: VisitTeam) -> int:
     """Give selected people to a home-visit team: each gets an open visit request on the team's list."""
     from pensioners.models import Pensioner
 
     if not scope.covers_area_code(team.street_id):
-        raise VisitRefused(_("%(team)s works outside your area.") % {"team": team.name})
+        raise Refused(_("%(team)s works outside your area.") % {"team": team.name})
     with transaction.atomic():
         people = list(scope.restrict(Pensioner.objects.filter(pk__in=pensioner_ids)))
         if len(people) != len(set(pensioner_ids)):
-            raise VisitRefused(_("Some of the selected people are outside your area; nothing was assigned."))
+            raise Refused(_("Some of the selected people are outside your area; nothing was assigned."))
         outside = [person.name for person in people if not person.community_id.startswith(team.street_id)]
         if outside:
-            raise VisitRefused(
+            raise Refused(
                 _("%(names)s live outside %(team)s's street; nothing was assigned.")
                 % {"names": "、".join(outside[:5]), "team": team.name}
             )

@@ -9,7 +9,6 @@ from itertools import groupby
 import django_filters
 import django_tables2 as tables
 from django.contrib import messages
-from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -21,13 +20,12 @@ from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
 from certification.display import person_summary
-from certification.models import HomeVisit, VisitOutcome, VisitStatus, VisitTeam
+from certification.models import HomeVisit, VisitStatus, VisitTeam
 from certification.recording.forms import HomeVisitForm
-from certification.recording.services import CertificationRefused, certification_record
 from certification.visits.forms import CancelVisitForm, VisitOutcomeForm, VisitRequestForm, VisitScheduleForm
 from certification.visits.services import (
-    VisitRefused,
     home_visit_cancel,
+    home_visit_certify,
     home_visit_close,
     home_visit_request,
     home_visit_schedule,
@@ -36,6 +34,7 @@ from pensioners.models import Pensioner
 from pensioners.services import AlreadySubmitted, form_submission_find
 from pensioners.tables import NO_WRAP, WIDE_ONLY
 from portal.audit import audit_record
+from portal.errors import Refused
 from portal.filtersets import CompactFilterForm
 from portal.roles import Capability
 from portal.views_base import AuditedExportMixin, CapabilityRequiredMixin, redirect_back, require_capability
@@ -161,7 +160,7 @@ def home_visit_schedule_view(request):
                 visit_date=form.cleaned_data["visit_date"],
                 actor=request.user,
             )
-        except VisitRefused as refusal:
+        except Refused as refusal:
             messages.error(request, refusal.message)
         else:
             messages.success(request, _("%(count)s visits were scheduled.") % {"count": count})
@@ -241,8 +240,8 @@ def home_visit_outcome_view(request, pk: int):
                 revisit_on=form.cleaned_data["revisit_on"],
                 died_on=form.cleaned_data["died_on"],
             )
-        except VisitRefused as refusal:
-            form.add_error(None, refusal.message)
+        except Refused as refusal:
+            refusal.add_to_form(form)
         else:
             messages.success(
                 request, _("The visit to %(name)s was recorded.") % {"name": visit.pensioner.name}
@@ -286,32 +285,24 @@ def home_visit_certify_view(request, pk: int):
             form.add_error(None, _("This visit is already closed."))
         else:
             try:
-                with transaction.atomic():  # the certification and the closed visit stand or fall together
-                    certification = certification_record(
-                        pensioner=pensioner,
-                        channel=form.channel,
-                        certified_on=form.cleaned_data["certified_on"],
-                        actor=request.user,
-                        evidence=form.evidence(),
-                        acting_office=request.user.area,
-                        files=form.files_to_store(),
-                        form_token=form.cleaned_data.get("form_token"),
-                    )
-                    home_visit_close(
-                        visit=visit,
-                        actor=request.user,
-                        outcome=VisitOutcome.CERTIFIED,
-                        certification=certification,
-                    )
+                certification = home_visit_certify(
+                    visit=visit,
+                    actor=request.user,
+                    channel=form.channel,
+                    certified_on=form.cleaned_data["certified_on"],
+                    evidence=form.evidence(),
+                    acting_office=request.user.area,
+                    files=form.files_to_store(),
+                    form_token=form.cleaned_data.get("form_token"),
+                )
             except AlreadySubmitted as repeat:
                 messages.info(
                     request,
                     _("This form was already submitted once; here is its receipt. Nothing new was recorded."),
                 )
                 return redirect("certification-receipt", pk=repeat.object_id)
-            except (CertificationRefused, VisitRefused) as refusal:
-                for problem in getattr(refusal, "problems", [getattr(refusal, "message", "")]):
-                    form.add_error(None, problem)
+            except Refused as refusal:
+                refusal.add_to_form(form)
             else:
                 messages.success(
                     request,
@@ -344,7 +335,7 @@ def home_visit_cancel_view(request, pk: int):
     if request.method == "POST" and form.is_valid():
         try:
             home_visit_cancel(visit=visit, actor=request.user, reason=form.cleaned_data["reason"])
-        except VisitRefused as refusal:
+        except Refused as refusal:
             messages.error(request, refusal.message)
         else:
             messages.success(request, _("The visit was cancelled."))

@@ -1,7 +1,7 @@
 """Imports run from the upload page: the file is stored, a Celery task imports it, the page shows progress.
 
 Both imports (roster and data comparison) go through here. The importers live in their apps and are
-looked up by name, so the portal does not depend on the apps.
+registered in their AppConfig.ready() (portal.contracts), so the portal does not depend on the apps.
 """
 
 from __future__ import annotations
@@ -12,20 +12,15 @@ from pathlib import Path
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
-from django.utils.module_loading import import_string
 
 from portal.audit import audit_record
+from portal.contracts import importer
 from portal.imports.runner import write_rejects
 from portal.imports.tabular import UnreadableFile
 from portal.jobs import enqueue_after_commit
-from portal.models import ImportJob, ImportKind, ImportStatus
+from portal.models import ImportJob, ImportStatus
 
 logger = logging.getLogger(__name__)
-
-IMPORTERS = {
-    ImportKind.ROSTER: "pensioners.roster_import.roster_import",
-    ImportKind.COMPARISON: "certification.comparison.importer.comparison_import",
-}
 
 
 def import_job_start(*, actor, kind: str, uploaded_file, dry_run: bool) -> ImportJob:
@@ -56,7 +51,7 @@ def import_job_run(*, job_id: int) -> ImportJob:
     job = ImportJob.objects.get(pk=job_id)
     if not claimed:
         return job  # already run (a redelivered task): never import a file twice
-    importer = import_string(IMPORTERS[job.kind])
+    run_import = importer(job.kind).run
 
     def report(stage: str, done: int, total: int) -> None:
         ImportJob.objects.filter(pk=job_id).update(
@@ -64,7 +59,7 @@ def import_job_run(*, job_id: int) -> ImportJob:
         )
 
     try:
-        summary = importer(
+        summary = run_import(
             path=job.file.path, actor=job.created_by, dry_run=job.dry_run, progress=report, job=job
         )
     except UnreadableFile as error:

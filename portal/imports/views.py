@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 
+from portal.contracts import importer
 from portal.forms import StyledFormMixin
 from portal.imports.services import import_job_start
 from portal.imports.tabular import UnreadableFile, sniff_table
@@ -19,16 +20,6 @@ from portal.views_base import is_htmx, require_capability
 IMPORT_CAPABILITY = {
     ImportKind.ROSTER: Capability.IMPORT_ROSTER,
     ImportKind.COMPARISON: Capability.IMPORT_COMPARISON,
-}
-IMPORT_COLUMNS = {
-    ImportKind.ROSTER: (
-        "pensioners.roster_import.ROSTER_COLUMNS",
-        "pensioners.roster_import.REQUIRED_COLUMNS",
-    ),
-    ImportKind.COMPARISON: (
-        "certification.comparison.importer.COMPARISON_COLUMNS",
-        "certification.comparison.importer.REQUIRED_COLUMNS",
-    ),
 }
 
 
@@ -41,17 +32,15 @@ class ImportUploadForm(StyledFormMixin, forms.Form):
         self.kind = kind
 
     def clean_file(self):
-        from django.utils.module_loading import import_string
-
         upload = self.cleaned_data["file"]
         if upload.size > settings.IMPORT_MAX_BYTES:
             raise forms.ValidationError(
                 _("The file is larger than %(limit)s MB.")
                 % {"limit": settings.IMPORT_MAX_BYTES // (1024 * 1024)}
             )
-        columns_path, required_path = IMPORT_COLUMNS[self.kind]
+        registered = importer(self.kind)
         try:
-            sniff_table(upload, import_string(columns_path), import_string(required_path))
+            sniff_table(upload, registered.columns, registered.required)
         except UnreadableFile as error:
             raise forms.ValidationError(str(error)) from error
         upload.seek(0)

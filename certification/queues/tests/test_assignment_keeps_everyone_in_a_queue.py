@@ -5,9 +5,10 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
-from certification.queues.services import WorkRefused, queue_assign
+from certification.queues.services import queue_assign
 from pensioners.models import CertificationState
 from pensioners.tests.factories import make_pensioner
+from portal.errors import Refused
 from portal.models import AuditEvent
 from portal.scoping import Scope
 
@@ -45,7 +46,7 @@ def test_people_of_another_community_are_refused_naming_how_many_and_nothing_is_
 
 
 def test_the_service_refuses_a_worker_who_does_not_work_the_queues(staff, two_communities):
-    with pytest.raises(WorkRefused):
+    with pytest.raises(Refused):
         queue_assign(
             actor=staff["street"],
             scope=Scope(staff["street"]),

@@ -5,9 +5,10 @@ import time_machine
 from django.urls import reverse
 
 from certification.models import ContactAttempt, DeathCase, HomeVisit
-from certification.queues.services import WorkRefused, contact_attempt_record
+from certification.queues.services import contact_attempt_record
 from pensioners.models import CertificationState, Pensioner
 from pensioners.tests.factories import make_pensioner
+from portal.errors import Refused
 
 TODAY = date(2026, 11, 27)
 
@@ -71,7 +72,7 @@ def test_needs_home_visit_opens_a_visit_request(staff, overdue):
 
 
 def test_snoozing_without_a_reason_is_refused_and_nothing_is_saved(staff, overdue):
-    with pytest.raises(WorkRefused):
+    with pytest.raises(Refused):
         contact_attempt_record(
             pensioner=overdue,
             actor=staff["street"],

@@ -9,9 +9,10 @@ import time_machine
 from django.urls import reverse
 
 from certification.models import ContactAttempt, DeathCase
-from certification.queues.services import WorkRefused, contact_attempt_record
+from certification.queues.services import contact_attempt_record
 from pensioners.models import CertificationState
 from pensioners.tests.factories import make_pensioner
+from portal.errors import Refused
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -96,7 +97,7 @@ def test_reported_dead_keeps_its_death_date(client_for, staff, overdue):
 
 
 def test_the_service_refuses_details_that_do_not_belong_to_the_outcome(staff, overdue):
-    with pytest.raises(WorkRefused):
+    with pytest.raises(Refused):
         contact_attempt_record(
             pensioner=overdue,
             actor=staff["street"],

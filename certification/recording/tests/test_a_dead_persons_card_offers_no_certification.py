@@ -11,6 +11,7 @@ from django.urls import reverse
 from certification.decisions.services import death_case_confirm, death_case_open
 from certification.models import Certification
 from pensioners.tests.factories import make_pensioner
+from portal.errors import Refused
 
 
 @pytest.fixture(autouse=True)
@@ -89,9 +90,9 @@ def test_the_counter_desk_shows_the_death_and_no_form(client_for, staff, dead):
 
 
 def test_the_service_refuses_a_staff_record_for_a_dead_person_even_dated_before_the_death(staff, dead):
-    from certification.recording.services import CertificationRefused
+
     from certification.tests.helpers import record_counter
 
     person, _ = dead
-    with pytest.raises(CertificationRefused):
+    with pytest.raises(Refused):
         record_counter(person, staff["street"], date(2026, 5, 1))

@@ -9,7 +9,6 @@ from django.db import connection
 
 from certification.models import Certification, Channel, DecisionKind, Outcome, PaymentDecision
 from certification.recording.services import (
-    CertificationRefused,
     certification_record,
     certification_record_external,
     certification_void,
@@ -17,6 +16,7 @@ from certification.recording.services import (
 from certification.tests.helpers import record_counter
 from pensioners.models import CertificationState, PaymentStatus
 from pensioners.tests.factories import make_pensioner
+from portal.errors import Refused
 from portal.models import AuditEvent
 
 pytestmark = pytest.mark.usefixtures("areas")
@@ -69,20 +69,20 @@ def test_a_failed_attempt_never_moves_the_deadline(staff):
 )
 def test_impossible_dates_are_refused_and_nothing_is_saved(staff, certified_on, message):
     person = make_pensioner(first_benefit_date=date(2010, 1, 1))
-    with pytest.raises(CertificationRefused, match=message):
+    with pytest.raises(Refused, match=message):
         record_counter(person, staff["street"], certified_on)
     assert not Certification.objects.exists()
 
 
 def test_a_date_after_a_recorded_death_is_refused(staff):
     person = make_pensioner(death_date=date(2026, 3, 1))
-    with pytest.raises(CertificationRefused, match="死亡日期"):
+    with pytest.raises(Refused, match="死亡日期"):
         record_counter(person, staff["street"], date(2026, 3, 2))
 
 
 def test_a_record_missing_its_channel_evidence_is_refused(staff):
     person = make_pensioner()
-    with pytest.raises(CertificationRefused, match="核对的身份证件"):
+    with pytest.raises(Refused, match="核对的身份证件"):
         certification_record(
             pensioner=person,
             channel=Channel.COUNTER,
@@ -113,7 +113,7 @@ def test_voiding_recomputes_the_deadline_from_what_remains(staff):
 
 def test_voiding_without_a_reason_is_refused(staff):
     certification = record_counter(make_pensioner(), staff["street"], date(2026, 11, 1))
-    with pytest.raises(CertificationRefused):
+    with pytest.raises(Refused):
         certification_void(certification=certification, actor=staff["street"], reason=" ")
 
 

@@ -9,9 +9,10 @@ from django.urls import reverse
 
 from certification.models import Certification, DeathCase, HomeVisit, VisitTeam
 from certification.tests.helpers import JPEG
-from certification.visits.services import VisitRefused, home_visit_request, home_visit_schedule
+from certification.visits.services import home_visit_request, home_visit_schedule
 from pensioners.models import CertificationState
 from pensioners.tests.factories import make_pensioner
+from portal.errors import Refused
 from portal.models import AuditEvent
 
 TODAY = date(2026, 11, 27)
@@ -57,7 +58,7 @@ def test_a_visit_cannot_be_scheduled_in_the_past(staff, team, areas):
     request, _ = home_visit_request(
         pensioner=person, actor=staff["street"], requested_via="family", reason="age"
     )
-    with pytest.raises(VisitRefused):
+    with pytest.raises(Refused):
         home_visit_schedule(
             visits=[request], team=team, visit_date=TODAY - timedelta(days=1), actor=staff["street"]
         )
@@ -68,7 +69,7 @@ def test_a_team_only_visits_its_own_street(staff, team, areas):
     request, _ = home_visit_request(
         pensioner=person, actor=staff["supervisor"], requested_via="family", reason="age"
     )
-    with pytest.raises(VisitRefused):
+    with pytest.raises(Refused):
         home_visit_schedule(visits=[request], team=team, visit_date=TODAY, actor=staff["supervisor"])
 
 

@@ -1,0 +1,49 @@
+"""What the registry announces, and who answers.
+
+The registry keeps people and their benefit lines. Their certification state (deadline, payment status,
+queue work) is kept by the certification app, which registers its keeper here in its AppConfig.ready().
+The registry never writes that state itself, and never imports certification: it calls the keeper.
+A registry without a keeper refuses to register anyone (ImproperlyConfigured), instead of creating people
+with no deadline.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.core.exceptions import ImproperlyConfigured
+
+_keeper: StateKeeper | None = None
+
+
+class StateKeeper:
+    """Answers the registry's announcements. Each call runs inside the registry's transaction."""
+
+    table: str = ""  # the state table, so that a bulk roster load can rebuild its indexes too
+
+    def registered(self, *, pensioner, first_benefit_date: date) -> None:
+        raise NotImplementedError
+
+    def moved(self, *, pensioner) -> None:
+        raise NotImplementedError
+
+    def benefits_changed(self, *, pensioner, first_benefit_date: date) -> None:
+        raise NotImplementedError
+
+    def roster_staged(self, cursor, *, stage_table: str) -> set[int]:
+        """The roster's rows are in `stage_table` and its people in the registry: bring their states in
+        line, set-wise; return the ids whose state changed."""
+        raise NotImplementedError
+
+
+def register_state_keeper(keeper: StateKeeper) -> None:
+    global _keeper
+    _keeper = keeper
+
+
+def state_keeper() -> StateKeeper:
+    if _keeper is None:
+        raise ImproperlyConfigured(
+            "no certification-state keeper is registered (is certification installed?)"
+        )
+    return _keeper
