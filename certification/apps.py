@@ -12,14 +12,16 @@ class CertificationConfig(AppConfig):
         from certification.comparison import importer
         from certification.recording.signals import certification_counted
         from certification.state import CertificationStateKeeper
+        from certification.visits.queries import visitor_reach
         from certification.visits.services import close_visits_on_certification
-        from pensioners.contracts import register_state_keeper
+        from pensioners.contracts import register_state_keeper, register_visitor_reach
         from portal import contracts
         from portal.models import ImportKind
         from portal.navigation import NavItem
         from portal.roles import Capability
 
         register_state_keeper(CertificationStateKeeper())
+        register_visitor_reach(visitor_reach)
         certification_counted.connect(
             close_visits_on_certification, dispatch_uid="visits-close-on-certification"
         )

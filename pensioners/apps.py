@@ -9,12 +9,14 @@ class PensionersConfig(AppConfig):
     def ready(self) -> None:
         """The registry's contributions to the platform (portal.contracts)."""
         from pensioners import audit_labels, dashboard, roster_import
+        from pensioners.search import find_person_by_number
         from portal import contracts
         from portal.models import ImportKind
         from portal.navigation import NavItem
         from portal.roles import Capability
 
         contracts.register_dashboard_panels(dashboard.panels)
+        contracts.register_person_finder(find_person_by_number)
         contracts.register_audit_labels(audit_labels.LABELS)
         contracts.register_importer(
             contracts.Importer(

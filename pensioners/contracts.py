@@ -14,6 +14,7 @@ from datetime import date
 from django.core.exceptions import ImproperlyConfigured
 
 _keeper: StateKeeper | None = None
+_visitor_reach: list = []
 
 
 class StateKeeper:
@@ -47,3 +48,14 @@ def state_keeper() -> StateKeeper:
             "no certification-state keeper is registered (is certification installed?)"
         )
     return _keeper
+
+
+def register_visitor_reach(reach) -> None:
+    """`reach(user) -> Q or Exists on Pensioner`: the people a home-visit team member may see."""
+    _visitor_reach[:] = [reach]
+
+
+def visitor_reach(user):
+    if not _visitor_reach:
+        raise ImproperlyConfigured("no visitor reach is registered (is certification installed?)")
+    return _visitor_reach[0](user)

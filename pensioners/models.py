@@ -2,10 +2,8 @@
 
 from datetime import timedelta
 
-from django.apps import apps
 from django.conf import settings
 from django.db import models
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -112,18 +110,11 @@ class PensionerQuerySet(models.QuerySet):
         return self.filter(community__code__startswith=area.scope_prefix)
 
     def visible_to_visitor(self, user) -> "PensionerQuerySet":
-        """Home-visit team members reach only the people on visits given to their team (open, or
-        closed in the last week so that today's work can still be looked at)."""
-        # Visits belong to the certification app; looked up by name, as the registry never imports it.
-        home_visits = apps.get_model("certification", "HomeVisit").objects
-        recent = timezone.now() - timedelta(days=7)
-        return self.filter(
-            models.Exists(
-                home_visits.filter(pensioner=models.OuterRef("pk"), team__members=user).filter(
-                    models.Q(closed_at__isnull=True) | models.Q(closed_at__gte=recent)
-                )
-            )
-        )
+        """Home-visit team members reach only the people their visits take them to. Which people that is
+        belongs to the visits capability, registered as the visitor's reach (pensioners.contracts)."""
+        from pensioners.contracts import visitor_reach
+
+        return self.filter(visitor_reach(user))
 
     def born_on_or_before(self, day) -> "PensionerQuerySet":
         return self.filter(birth_date__lte=day)

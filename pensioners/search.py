@@ -185,3 +185,17 @@ def search_pensioner_ids(base: QuerySet, plan: SearchPlan, *, cap: int) -> list[
                 seen.add(pk)
                 found.append(pk)
     return found[: cap + 1]
+
+
+def find_person_by_number(scope, text: str):
+    """One person by exact ID number (18 or legacy 15 digits) or record number, within the scope; None
+    if there is no such person there. The audit log's person filter uses this (portal.contracts)."""
+    from pensioners.models import Pensioner
+
+    value = text.strip().upper()
+    people = scope.restrict(Pensioner.objects.all())
+    if len(value) in (15, 18) and value[:-1].isdigit():
+        return people.filter(id_number=value).first() or people.filter(legacy_id_number=value).first()
+    if value.isdigit() and len(value) <= 12:
+        return people.filter(pk=int(value)).first()
+    return None

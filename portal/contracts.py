@@ -8,7 +8,8 @@ What can be registered:
 - person-card extras: `extras(request, pensioner) -> dict` merged into the card's context;
 - importers: one per ImportKind, with its columns, required columns and the function that runs it;
 - audit labels: how an app's audit actions, fields and values read in the audit log;
-- navigation: items placed in the portal's menu groups.
+- navigation: items placed in the portal's menu groups;
+- the person finder: the registry's lookup of one person by ID number or record number (audit log).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ _card_extras: list[Callable] = []
 _importers: dict[str, Importer] = {}
 _audit_labels: list[dict] = []
 _navigation: list[tuple[int, str | None, object]] = []
+_person_finder: list[Callable] = []
 
 
 @dataclass(frozen=True)
@@ -86,3 +88,14 @@ def register_navigation(*, order: int, item, group: str | None = None) -> None:
 
 def navigation_entries() -> list[tuple[int, str | None, object]]:
     return sorted(_navigation, key=lambda entry: entry[0])
+
+
+def register_person_finder(find: Callable) -> None:
+    """`find(scope, text) -> person or None`: one person, by exact ID number or record number, in scope."""
+    _person_finder[:] = [find]
+
+
+def find_person(scope, text: str):
+    if not _person_finder:
+        raise ImproperlyConfigured("no person finder is registered (is the registry installed?)")
+    return _person_finder[0](scope, text)

@@ -4,6 +4,7 @@ import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from portal.contracts import find_person
 from portal.filtersets import CompactFilterForm
 from portal.models import AuditEvent, User
 
@@ -61,19 +62,12 @@ class AuditEventFilter(django_filters.FilterSet):
         """Events about one person, found by the exact ID number or the record number, in scope only.
 
         Looking a person up by ID number in the log is itself a look at their data: it is audited."""
-        from pensioners.models import Pensioner
         from portal.audit import audit_record, events_about_person
 
         value = value.strip().upper()
         if self.request is None or not value:
             return queryset
-        people = self.request.scope.restrict(Pensioner.objects.all())
-        if len(value) in (15, 18) and value[:-1].isdigit():
-            person = people.filter(id_number=value).first() or people.filter(legacy_id_number=value).first()
-        elif value.isdigit() and len(value) <= 12:
-            person = people.filter(pk=int(value)).first()
-        else:
-            person = None
+        person = find_person(self.request.scope, value)  # the registry's finder (portal.contracts)
         if person is None:
             return queryset.none()
         self.person_found = person

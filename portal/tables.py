@@ -5,7 +5,7 @@ from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from portal.audit import action_label, changes_text, describe_changes, object_label, staff_label
-from portal.models import AuditEvent
+from portal.models import AuditEvent, User
 
 
 class AuditEventTable(tables.Table):
@@ -69,9 +69,10 @@ class AuditEventTable(tables.Table):
 
     def render_area_code(self, value):
         if value not in self._area_names:
-            from pensioners.models import Area
-
-            name = Area.objects.filter(code=value).values_list("name", flat=True).first()
+            # The area model is the one staff accounts belong to (the registry's): reached through the
+            # account, so the platform never imports the registry.
+            areas = User._meta.get_field("area").related_model.objects
+            name = areas.filter(code=value).values_list("name", flat=True).first()
             self._area_names[value] = f"{name} ({value})" if name else value
         return self._area_names[value]
 
