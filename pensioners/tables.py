@@ -10,10 +10,9 @@ from pensioners.models import Pensioner
 from pensioners.rules import age_on
 from portal.deadlines import deadline_state
 from portal.masking import mask_id_number, mask_phone
+from portal.tables import NO_WRAP, WIDE_ONLY, ListTable
 
 # Columns that a phone screen can do without.
-WIDE_ONLY = {"th": {"class": "d-none d-md-table-cell"}, "td": {"class": "d-none d-md-table-cell"}}
-NO_WRAP = {"td": {"class": "text-nowrap"}}
 # The search list at phone width (390 px): name with the masked ID under it, phone, deadline badge;
 # nothing may wrap a name one character per line or push the phone off the screen.
 WIDE_ONLY_MASKED = {
@@ -33,7 +32,7 @@ def deadline_badge(deadline) -> str:
     return format_html('<span class="badge state-badge {}">{}</span>', css, label)
 
 
-class PensionerTable(tables.Table):
+class PensionerTable(ListTable):
     name = tables.Column(verbose_name=_("Name"), attrs={"th": {"class": "text-nowrap"}})
     id_number = tables.Column(verbose_name=_("ID number"), attrs=WIDE_ONLY_MASKED)
     gender = tables.Column(verbose_name=_("Gender"), attrs=WIDE_ONLY)
@@ -49,7 +48,7 @@ class PensionerTable(tables.Table):
     deadline = tables.Column(verbose_name=_("Deadline"), accessor="state__next_due_on", attrs=NO_WRAP)
     status = tables.Column(verbose_name=_("Payment"), accessor="state__status", attrs=WIDE_ONLY)
 
-    class Meta:
+    class Meta(ListTable.Meta):
         model = Pensioner
         fields = ("name", "id_number", "gender", "age", "phone", "community", "deadline", "status")
         empty_text = " "

@@ -10,8 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
-from django_filters.views import FilterView
-from django_tables2 import LazyPaginator, SingleTableMixin
+from django_tables2 import LazyPaginator
 from django_tables2.data import TableListData
 
 from pensioners.filters import AreaDrillDown, PensionerFilter
@@ -34,7 +33,12 @@ from portal.contracts import card_extras
 from portal.deadlines import days_overdue, deadline_state
 from portal.masking import mask_id_number
 from portal.roles import Capability
-from portal.views_base import AuditedExportMixin, CapabilityRequiredMixin, is_htmx, require_capability
+from portal.views_base import (
+    ScopedListView,
+    capability_required,
+    is_htmx,
+    require_capability,
+)
 
 
 class RecordsByKey(Sequence):
@@ -59,7 +63,7 @@ class RecordsByKey(Sequence):
             yield from self[start : start + 500]
 
 
-class PensionerSearchView(CapabilityRequiredMixin, AuditedExportMixin, SingleTableMixin, FilterView):
+class PensionerSearchView(ScopedListView):
     capability = Capability.VIEW_REGISTRY
     template_name = "pensioners/search.html"
     table_class = PensionerTable
@@ -90,8 +94,8 @@ class PensionerSearchView(CapabilityRequiredMixin, AuditedExportMixin, SingleTab
         matches = list(self.get_queryset().filter(id_number=plan.value).values_list("pk", flat=True)[:2])
         return matches[0] if len(matches) == 1 else None
 
-    def get_queryset(self):
-        return self.request.scope.restrict(Pensioner.objects.all())
+    def base_queryset(self):
+        return Pensioner.objects.all()
 
     def get_filterset_kwargs(self, filterset_class):
         return {**super().get_filterset_kwargs(filterset_class), "scope": self.request.scope}
@@ -170,8 +174,8 @@ def _card_queryset():
     return Pensioner.objects.select_related("community__parent__parent", "state")
 
 
+@capability_required(Capability.VIEW_REGISTRY)
 def pensioner_card(request, pk: int):
-    require_capability(request, Capability.VIEW_REGISTRY)
     pensioner = request.scope.get_or_404(_card_queryset(), pk=pk)
     # The card shows phone and address in full: opening it is a logged view of personal data.
     audit_record(actor=request.user, action="pensioner.viewed", target=pensioner)

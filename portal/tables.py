@@ -1,4 +1,4 @@
-"""Tables for the portal's own list screens."""
+"""The one table base of every list screen, the cell attributes they share, and the audit log's table."""
 
 import django_tables2 as tables
 from django.utils.html import format_html_join
@@ -7,8 +7,26 @@ from django.utils.translation import gettext_lazy as _
 from portal.audit import action_label, changes_text, describe_changes, object_label, staff_label
 from portal.models import AuditEvent, User
 
+# Columns a phone screen hides, and cells that must not wrap (dates, deadlines).
+WIDE_ONLY = {"th": {"class": "d-none d-md-table-cell"}, "td": {"class": "d-none d-md-table-cell"}}
+NO_WRAP = {"td": {"class": "text-nowrap"}}
 
-class AuditEventTable(tables.Table):
+
+class ListTable(tables.Table):
+    """Every list screen's table: the same look on screen; exports come from AuditedExportMixin."""
+
+    class Meta:
+        attrs = {"class": "table table-sm table-hover align-middle bg-white"}
+
+
+class ReportTable(tables.Table):
+    """Every report table: counts, right-aligned where they are numbers (each table says which)."""
+
+    class Meta:
+        attrs = {"class": "table table-sm align-middle bg-white report-table"}
+
+
+class AuditEventTable(ListTable):
     at = tables.DateTimeColumn(
         verbose_name=_("Time"), format="Y-m-d H:i:s", attrs={"td": {"class": "text-nowrap"}}
     )
@@ -29,7 +47,7 @@ class AuditEventTable(tables.Table):
     note = tables.Column(verbose_name=_("Note"))
     client_address = tables.Column(verbose_name=_("Client address"))
 
-    class Meta:
+    class Meta(ListTable.Meta):
         model = AuditEvent
         fields = (
             "at",

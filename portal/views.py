@@ -7,15 +7,13 @@ from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
-from django_filters.views import FilterView
-from django_tables2 import SingleTableMixin
 
 from portal.contracts import dashboard_panels
 from portal.filters import AuditEventFilter
 from portal.models import AuditEvent
 from portal.roles import Capability
 from portal.tables import AuditEventTable
-from portal.views_base import AuditedExportMixin, CapabilityRequiredMixin
+from portal.views_base import ScopedListView
 
 
 def dashboard(request):
@@ -55,19 +53,13 @@ def _check_broker() -> str:
         return f"error: {type(error).__name__}"
 
 
-class AuditLogView(CapabilityRequiredMixin, AuditedExportMixin, SingleTableMixin, FilterView):
+class AuditLogView(ScopedListView):
     capability = Capability.VIEW_AUDIT
     template_name = "portal/audit_log.html"
     table_class = AuditEventTable
     filterset_class = AuditEventFilter
-    paginate_by = 50
     export_name = "audit-log"
     export_action = "audit"
 
-    def get_queryset(self):
-        return self.request.scope.restrict(AuditEvent.objects.select_related("actor"))
-
-    def get_filterset_kwargs(self, filterset_class):
-        kwargs = super().get_filterset_kwargs(filterset_class)
-        kwargs["request"] = self.request
-        return kwargs
+    def base_queryset(self):
+        return AuditEvent.objects.select_related("actor")

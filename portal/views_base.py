@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import functools
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import EmptyPage, PageNotAnInteger
+from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django_tables2 import RequestConfig
+from django_filters.filterset import filterset_factory
+from django_filters.views import FilterView
+from django_tables2 import RequestConfig, SingleTableMixin
 from django_tables2.export.views import ExportMixin
 
 from portal.audit import audit_record
@@ -34,6 +39,23 @@ class CapabilityRequiredMixin:
 def require_capability(request, capability: str) -> None:
     if not request.scope.can(capability):
         raise PermissionDenied
+
+
+def capability_required(capability: str):
+    """The permission check of a function view that shows no single record: 403 unless the user's role
+    has `capability`. A view of one record looks it up in scope first and then calls require_capability,
+    so that a record outside the user's area is "not found" whatever the role (no hint that it exists)."""
+
+    def decorate(view):
+        @functools.wraps(view)
+        def checked(request, *args, **kwargs):
+            require_capability(request, capability)
+            return view(request, *args, **kwargs)
+
+        checked.capability = capability
+        return checked
+
+    return decorate
 
 
 def page_number(text, *, default: int = 1) -> int:
@@ -168,6 +190,32 @@ class AuditedExportMixin(ExportMixin):
         )
         query.pop(self.export_trigger_param)
         return redirect(f"{self.request.path}?{query.urlencode()}" if query else self.request.path)
+
+
+class ScopedListView(CapabilityRequiredMixin, AuditedExportMixin, SingleTableMixin, FilterView):
+    """The one list-screen skeleton: the capability check, the user's area only (scope.restrict, which
+    fails closed), the filters, a table with capped pages, and audited exports.
+
+    A screen names its `capability`, `template_name`, `table_class`, `filterset_class` (none: no filters),
+    `export_name` and `export_action`, and says which rows it lists in `base_queryset()`, before the
+    area is applied. `scoped_rows()` may shape the scoped rows further (the queues do).
+    """
+
+    table_pagination = {"per_page": 50}
+
+    def base_queryset(self) -> QuerySet:
+        raise NotImplementedError(f"{type(self).__name__} must say which rows it lists")
+
+    def scoped_rows(self, scoped: QuerySet) -> QuerySet:
+        return scoped
+
+    def get_queryset(self) -> QuerySet:
+        return self.scoped_rows(self.request.scope.restrict(self.base_queryset()))
+
+    def get_filterset_class(self):
+        if self.filterset_class is None:  # a list with no filters still goes through the same steps
+            return filterset_factory(model=self.base_queryset().model, fields=[])
+        return super().get_filterset_class()
 
 
 def is_htmx(request) -> bool:

@@ -12,7 +12,7 @@ from certification.comparison.services import data_source_save
 from certification.models import DataSource
 from portal.forms import StyledFormMixin
 from portal.roles import Capability
-from portal.views_base import require_capability
+from portal.views_base import capability_required
 
 
 class DataSourceForm(StyledFormMixin, forms.ModelForm):
@@ -33,8 +33,8 @@ class DataSourceForm(StyledFormMixin, forms.ModelForm):
         return cleaned
 
 
+@capability_required(Capability.IMPORT_COMPARISON)
 def data_sources(request):
-    require_capability(request, Capability.IMPORT_COMPARISON)
     return render(
         request,
         "certification/comparison/data_sources.html",
@@ -42,8 +42,8 @@ def data_sources(request):
     )
 
 
+@capability_required(Capability.EDIT_SOURCES)
 def data_source_edit(request, pk: int | None = None):
-    require_capability(request, Capability.EDIT_SOURCES)
     source = get_object_or_404(DataSource, pk=pk) if pk is not None else None
     form = DataSourceForm(request.POST or None, instance=source)
     if request.method == "POST" and form.is_valid():

@@ -9,8 +9,6 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django_filters.views import FilterView
-from django_tables2 import SingleTableMixin
 
 from certification.decisions.forms import ConfirmCaseForm, DismissCaseForm
 from certification.decisions.services import death_case_confirm, death_case_dismiss
@@ -20,7 +18,11 @@ from portal.errors import Refused
 from portal.filtersets import CompactFilterForm
 from portal.masking import mask_id_number
 from portal.roles import Capability
-from portal.views_base import AuditedExportMixin, CapabilityRequiredMixin, require_capability
+from portal.tables import ListTable
+from portal.views_base import (
+    ScopedListView,
+    require_capability,
+)
 
 
 class DeathCaseFilter(django_filters.FilterSet):
@@ -37,7 +39,7 @@ class DeathCaseFilter(django_filters.FilterSet):
         form = CompactFilterForm
 
 
-class DeathCaseTable(tables.Table):
+class DeathCaseTable(ListTable):
     name = tables.Column(
         verbose_name=gettext_lazy("Name"),
         accessor="pensioner__name",
@@ -56,7 +58,7 @@ class DeathCaseTable(tables.Table):
     )
     status = tables.Column(verbose_name=gettext_lazy("Status"))
 
-    class Meta:
+    class Meta(ListTable.Meta):
         model = DeathCase
         fields = (
             "name",
@@ -71,7 +73,6 @@ class DeathCaseTable(tables.Table):
         )
         order_by = ("-reported_at",)
         empty_text = gettext_lazy("No death reports.")
-        attrs = {"class": "table table-sm table-hover align-middle bg-white"}
 
     def render_id_number(self, value):
         return mask_id_number(value)
@@ -86,17 +87,16 @@ class DeathCaseTable(tables.Table):
         return len(value or [])
 
 
-class DeathCaseListView(CapabilityRequiredMixin, AuditedExportMixin, SingleTableMixin, FilterView):
+class DeathCaseListView(ScopedListView):
     capability = Capability.DECIDE
     template_name = "certification/decisions/death_cases.html"
     table_class = DeathCaseTable
     filterset_class = DeathCaseFilter
-    table_pagination = {"per_page": 50}
     export_name = "death-cases"
     export_action = "death_cases"
 
-    def get_queryset(self):
-        return self.request.scope.restrict(DeathCase.objects.select_related("pensioner__community"))
+    def base_queryset(self):
+        return DeathCase.objects.select_related("pensioner__community")
 
     def get_filterset_kwargs(self, filterset_class):
         kwargs = super().get_filterset_kwargs(filterset_class)

@@ -11,8 +11,7 @@ from certification.models import ContactOutcome
 from pensioners.models import CertificationState
 from pensioners.rules import age_on
 from portal.masking import mask_id_number, mask_phone
-
-WIDE_ONLY = {"th": {"class": "d-none d-md-table-cell"}, "td": {"class": "d-none d-md-table-cell"}}
+from portal.tables import WIDE_ONLY, ListTable
 
 
 def row_view(record) -> dict:
@@ -41,7 +40,7 @@ def row_view(record) -> dict:
     }
 
 
-class QueueTable(tables.Table):
+class QueueTable(ListTable):
     """The columns give the headers, sorting and paging; the rows are drawn from row_view() by a plain
     template loop (django-tables2's cell-by-cell rendering cost about a millisecond a row)."""
 
@@ -84,7 +83,7 @@ class QueueTable(tables.Table):
         ("assigned", _("Assigned to")),
     )
 
-    class Meta:
+    class Meta(ListTable.Meta):
         model = CertificationState
         template_name = "certification/queues/_queue_table.html"
         fields = (
@@ -93,7 +92,6 @@ class QueueTable(tables.Table):
         )  # fmt: skip
         order_by = ("next_due_on",)
         empty_text = _("Nobody in this queue.")
-        attrs = {"class": "table table-sm table-hover align-middle bg-white"}
 
     @property
     def page_rows(self) -> list[dict]:

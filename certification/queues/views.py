@@ -7,8 +7,6 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django_filters.views import FilterView
-from django_tables2 import SingleTableMixin
 
 from certification.display import person_summary
 from certification.models import ContactOutcome
@@ -33,8 +31,8 @@ from portal.audit import audit_record
 from portal.errors import Refused
 from portal.roles import Capability
 from portal.views_base import (
-    AuditedExportMixin,
-    CapabilityRequiredMixin,
+    ScopedListView,
+    capability_required,
     redirect_back,
     require_capability,
     safe_next,
@@ -47,25 +45,26 @@ QUEUE_TITLES = {
 }
 
 
-class QueueView(CapabilityRequiredMixin, AuditedExportMixin, SingleTableMixin, FilterView):
+class QueueView(ScopedListView):
     capability = Capability.WORK_QUEUES
     queue = OVERDUE_QUEUE
     template_name = "certification/queues/queue.html"
     table_class = QueueTable
     filterset_class = QueueFilter
-    table_pagination = {"per_page": 50}
     export_action = "queue"
 
     @property
     def export_name(self):
         return f"queue-{self.queue}-{timezone.localdate():%Y%m%d}"
 
-    def get_queryset(self):
+    def base_queryset(self):
+        return CertificationState.objects.all()
+
+    def scoped_rows(self, scoped):
         self.today = timezone.localdate()
-        base = self.request.scope.restrict(CertificationState.objects.all())
         include_snoozed = self.request.GET.get("snoozed") == "1"
         rows = queue_rows(
-            base, self.queue, self.today, user=self.request.user, include_snoozed=include_snoozed
+            scoped, self.queue, self.today, user=self.request.user, include_snoozed=include_snoozed
         )
         return rows.select_related("pensioner__community", "assigned_to")
 
@@ -119,9 +118,9 @@ class MyQueueView(QueueView):
     queue = MY_QUEUE
 
 
+@capability_required(Capability.ASSIGN_WORK)
 def queue_assign_view(request):
     """Bulk assignment from a queue page: to a worker, or to a home-visit team (as visit requests)."""
-    require_capability(request, Capability.ASSIGN_WORK)
     if request.method != "POST":
         return redirect("queue-overdue")
     form = AssignForm(request.POST, scope=request.scope)
@@ -189,11 +188,11 @@ def contact_attempt_view(request, pk: int):
 CALL_SHEET_LIMIT = 200
 
 
+@capability_required(Capability.WORK_QUEUES)
 def call_sheet(request):
     """My queue as a printable call list: full phones and addresses of the people assigned to me in my
     area, with a blank column for the outcome. It takes personal data off the screen, so every view is
     audited, naming the people on it."""
-    require_capability(request, Capability.WORK_QUEUES)
     today = timezone.localdate()
     base = request.scope.restrict(CertificationState.objects.all())
     rows = (

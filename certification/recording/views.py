@@ -27,7 +27,7 @@ from pensioners.services import AlreadySubmitted, form_submission_find
 from portal.audit import audit_record
 from portal.errors import Refused
 from portal.roles import Capability
-from portal.views_base import require_capability
+from portal.views_base import capability_required, require_capability
 
 
 def _pensioner_queryset():
@@ -166,12 +166,12 @@ class ConsularRecordView(RecordView):
         return {"proxy_years": proxy_years_so_far(self.pensioner)}
 
 
+@capability_required(Capability.RECORD_COUNTER)
 def counter_desk(request):
     """The counter: any office certifies anyone in the city, found by the exact ID number only.
 
     The ID number travels in the POST body, never in the address, and each lookup is audited.
     """
-    require_capability(request, Capability.RECORD_COUNTER)
     lookup = CounterLookupForm(request.POST or None)
     context = {"lookup": lookup}
     if request.method != "POST" or not lookup.is_valid():

@@ -26,7 +26,7 @@ from certification.reminders.texts import DEFAULT_TEMPLATES, TEMPLATE_LABELS, se
 from certification.reminders.texts import render as render_text
 from portal.forms import StyledFormMixin
 from portal.roles import Capability
-from portal.views_base import require_capability
+from portal.views_base import capability_required
 
 SAMPLE = {"name": "王建国", "deadline": date(2024, 10, 6), "channel": "counter", "month": date(2024, 11, 1)}
 
@@ -56,8 +56,8 @@ def may_edit_city_wide(scope) -> bool:
     return scope.can(Capability.EDIT_TEMPLATES) and scope.area is not None and scope.area.level == "city"
 
 
+@capability_required(Capability.EDIT_TEMPLATES)
 def message_templates(request):
-    require_capability(request, Capability.EDIT_TEMPLATES)
     stored = {template.key: template for template in MessageTemplate.objects.select_related("updated_by")}
     rows = []
     for key, default in DEFAULT_TEMPLATES.items():
@@ -81,8 +81,8 @@ def message_templates(request):
     )
 
 
+@capability_required(Capability.EDIT_TEMPLATES)
 def message_template_edit(request, key: str):
-    require_capability(request, Capability.EDIT_TEMPLATES)
     if not may_edit_city_wide(request.scope):
         raise PermissionDenied
     if key not in DEFAULT_TEMPLATES:
@@ -147,8 +147,8 @@ def count_label(key: str) -> str:
     return str(FIXED_COUNT_LABELS.get(key, key))
 
 
+@capability_required(Capability.VIEW_JOBS)
 def reminder_jobs(request):
-    require_capability(request, Capability.VIEW_JOBS)
     runs = list(JobRun.objects.order_by("-started_at")[:100])
     for run in runs:
         run.labelled_counts = [(count_label(key), value) for key, value in sorted((run.counts or {}).items())]

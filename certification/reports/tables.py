@@ -6,9 +6,10 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from certification.models import Channel, ContactKind, ContactOutcome, VisitOutcome, VisitStatus
+from portal.tables import ReportTable
 
 
-class CoverageTable(tables.Table):
+class CoverageTable(ReportTable):
     name = tables.Column(verbose_name=_("Area"), accessor="name", orderable=False)
     pensioners = tables.Column(verbose_name=_("Pensioners"), accessor="values__pensioners")
     certified = tables.Column(verbose_name=_("Certified in period"), accessor="values__certified")
@@ -25,7 +26,7 @@ class CoverageTable(tables.Table):
     terminated = tables.Column(verbose_name=_("Terminated"), accessor="values__terminated")
     death_reported = tables.Column(verbose_name=_("Open death cases"), accessor="values__death_reported")
 
-    class Meta:
+    class Meta(ReportTable.Meta):
         orderable = False
         attrs = {"class": "table table-sm table-hover align-middle bg-white text-end report-table"}
         row_attrs = {
@@ -53,22 +54,21 @@ class CoverageTable(tables.Table):
         return f"{value}%"
 
 
-class ChannelMixTable(tables.Table):
+class ChannelMixTable(ReportTable):
     channel = tables.Column(verbose_name=_("Channel of the latest certification"))
     count = tables.Column(verbose_name=_("People"))
     share = tables.Column(verbose_name=_("%"))
 
-    class Meta:
+    class Meta(ReportTable.Meta):
         orderable = False
-        attrs = {"class": "table table-sm align-middle bg-white report-table"}
 
 
-class MonthlyTable(tables.Table):
+class MonthlyTable(ReportTable):
     """A month per row: certifications by channel, newly overdue, reminders sent and failed."""
 
     month = tables.Column(verbose_name=_("Month"))
 
-    class Meta:
+    class Meta(ReportTable.Meta):
         orderable = False
         attrs = {"class": "table table-sm align-middle bg-white text-end report-table"}
 
@@ -96,32 +96,29 @@ class LabelColumn(tables.Column):
         return self.render(value)
 
 
-class StaffActivityTable(tables.Table):
+class StaffActivityTable(ReportTable):
     staff = tables.Column(verbose_name=_("Staff member"))
     office = tables.Column(verbose_name=_("Office"))
     channel = LabelColumn(verbose_name=_("Channel"), choices=Channel.choices)
     count = tables.Column(verbose_name=_("Certifications recorded"))
 
-    class Meta:
+    class Meta(ReportTable.Meta):
         orderable = False
-        attrs = {"class": "table table-sm align-middle bg-white report-table"}
 
 
-class VisitActivityTable(tables.Table):
+class VisitActivityTable(ReportTable):
     status = LabelColumn(verbose_name=_("Visit status"), choices=VisitStatus.choices)
     outcome = LabelColumn(verbose_name=_("Outcome"), choices=VisitOutcome.choices, empty_values=())
     count = tables.Column(verbose_name=_("Visits"))
 
-    class Meta:
+    class Meta(ReportTable.Meta):
         orderable = False
-        attrs = {"class": "table table-sm align-middle bg-white report-table"}
 
 
-class ContactActivityTable(tables.Table):
+class ContactActivityTable(ReportTable):
     kind = LabelColumn(verbose_name=_("How"), choices=ContactKind.choices)
     outcome = LabelColumn(verbose_name=_("Outcome"), choices=ContactOutcome.choices)
     count = tables.Column(verbose_name=_("Attempts"))
 
-    class Meta:
+    class Meta(ReportTable.Meta):
         orderable = False
-        attrs = {"class": "table table-sm align-middle bg-white report-table"}

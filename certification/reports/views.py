@@ -34,7 +34,7 @@ from portal.audit import audit_record
 from portal.exports.files import export_response
 from portal.forms import StyledFormMixin
 from portal.roles import Capability
-from portal.views_base import require_capability
+from portal.views_base import capability_required
 
 # Activity is recorded from the portal's start; a period outside these years is a typing slip (and
 # 9999-12-31 + 1 day is past what a date can hold).
@@ -99,8 +99,8 @@ def _area_code_or_blank(value: str) -> str:
     return value if value.isascii() and value.isdigit() and 6 <= len(value) <= 12 else ""
 
 
+@capability_required(Capability.VIEW_REPORTS)
 def reports(request):
-    require_capability(request, Capability.VIEW_REPORTS)
     scope = request.scope
     drill = AreaDrillDown(scope, _area_code_or_blank(request.GET.get("area", "")))
     area = drill.chosen
@@ -183,9 +183,9 @@ def reports(request):
     return render(request, "certification/reports/reports.html", context, status=status)
 
 
+@capability_required(Capability.DECIDE)
 def reports_refresh(request):
     """Recompute the city's snapshot now (a few seconds)."""
-    require_capability(request, Capability.DECIDE)
     if request.method == "POST" and request.scope.area is not None and uses_snapshot(request.scope.area):
         snapshot = report_snapshot_refresh(area=request.scope.area)
         messages.success(

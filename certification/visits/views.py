@@ -16,8 +16,6 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django_filters.views import FilterView
-from django_tables2 import SingleTableMixin
 
 from certification.display import person_summary
 from certification.models import HomeVisit, VisitStatus, VisitTeam
@@ -32,12 +30,17 @@ from certification.visits.services import (
 )
 from pensioners.models import Pensioner
 from pensioners.services import AlreadySubmitted, form_submission_find
-from pensioners.tables import NO_WRAP, WIDE_ONLY
 from portal.audit import audit_record
 from portal.errors import Refused
 from portal.filtersets import CompactFilterForm
 from portal.roles import Capability
-from portal.views_base import AuditedExportMixin, CapabilityRequiredMixin, redirect_back, require_capability
+from portal.tables import NO_WRAP, WIDE_ONLY, ListTable
+from portal.views_base import (
+    ScopedListView,
+    capability_required,
+    redirect_back,
+    require_capability,
+)
 
 
 class HomeVisitFilter(django_filters.FilterSet):
@@ -59,7 +62,7 @@ class HomeVisitFilter(django_filters.FilterSet):
         return queryset if chosen else queryset.open()
 
 
-class HomeVisitTable(tables.Table):
+class HomeVisitTable(ListTable):
     select = tables.CheckBoxColumn(
         accessor="pk",
         attrs={
@@ -87,7 +90,7 @@ class HomeVisitTable(tables.Table):
     scheduled_on = tables.Column(verbose_name=gettext_lazy("Visit date"), attrs=NO_WRAP)
     outcome = tables.Column(verbose_name=gettext_lazy("Outcome"), attrs=WIDE_ONLY, empty_values=())
 
-    class Meta:
+    class Meta(ListTable.Meta):
         model = HomeVisit
         fields = (
             "select",
@@ -103,7 +106,6 @@ class HomeVisitTable(tables.Table):
         )
         order_by = ("scheduled_on",)
         empty_text = gettext_lazy("No visits here.")
-        attrs = {"class": "table table-sm table-hover align-middle bg-white"}
 
     def render_outcome(self, record):
         # A cancelled visit says why (e.g. certified through another channel), so nobody goes anyway.
@@ -113,17 +115,16 @@ class HomeVisitTable(tables.Table):
         return self.render_outcome(record)
 
 
-class HomeVisitListView(CapabilityRequiredMixin, AuditedExportMixin, SingleTableMixin, FilterView):
+class HomeVisitListView(ScopedListView):
     capability = Capability.PLAN_VISITS
     template_name = "certification/visits/visits.html"
     table_class = HomeVisitTable
     filterset_class = HomeVisitFilter
-    table_pagination = {"per_page": 50}
     export_name = "home-visits"
     export_action = "home_visits"
 
-    def get_queryset(self):
-        return self.request.scope.restrict(HomeVisit.objects.select_related("pensioner__community", "team"))
+    def base_queryset(self):
+        return HomeVisit.objects.select_related("pensioner__community", "team")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -133,8 +134,8 @@ class HomeVisitListView(CapabilityRequiredMixin, AuditedExportMixin, SingleTable
         return context
 
 
+@capability_required(Capability.PLAN_VISITS)
 def home_visit_schedule_view(request):
-    require_capability(request, Capability.PLAN_VISITS)
     if request.method != "POST":
         return redirect("home-visits")
     form = VisitScheduleForm(request.POST, scope=request.scope)
@@ -357,9 +358,9 @@ def _day_from(request) -> tuple[date, str]:
     return day, ""
 
 
+@capability_required(Capability.DO_VISITS)
 def my_visits(request):
     """A visitor's list for a day (today by default), in the order of the sheet."""
-    require_capability(request, Capability.DO_VISITS)
     day, problem = _day_from(request)
     visits = list(
         request.scope.restrict(HomeVisit.objects.select_related("pensioner__community", "team"))
@@ -381,9 +382,9 @@ def my_visits(request):
     return render(request, "certification/visits/my_visits.html", context, status=400 if problem else 200)
 
 
+@capability_required(Capability.DO_VISITS)
 def visit_sheet(request):
     """The printable sheet of one team's visits for one day, grouped by community."""
-    require_capability(request, Capability.DO_VISITS)
     teams = request.scope.restrict(VisitTeam.objects.all())
     day, problem = _day_from(request)
     team_text = request.GET.get("team", "").strip()
@@ -423,7 +424,7 @@ def visit_sheet(request):
     return render(request, "certification/visits/visit_sheet.html", context, status=400 if problem else 200)
 
 
-class StandingListTable(tables.Table):
+class StandingListTable(ListTable):
     name = tables.Column(
         verbose_name=gettext_lazy("Name"), linkify=lambda record: reverse("pensioner-card", args=[record.pk])
     )
@@ -437,31 +438,28 @@ class StandingListTable(tables.Table):
         verbose_name=gettext_lazy("Visit open"), accessor="has_open_visit", orderable=False
     )
 
-    class Meta:
+    class Meta(ListTable.Meta):
         model = Pensioner
         fields = ("name", "community", "home_service_reason", "latest", "deadline", "waiting")
         order_by = ("deadline",)
         empty_text = gettext_lazy("Nobody needs home service in your area.")
-        attrs = {"class": "table table-sm table-hover align-middle bg-white"}
 
     def value_waiting(self, value):
         return bool(value)  # the export says 是/否 (portal.exports.files.cell_value), not "True"/"False"
 
 
-class StandingListView(CapabilityRequiredMixin, AuditedExportMixin, tables.SingleTableView):
+class StandingListView(ScopedListView):
     """台账: everyone in the area who always needs home service, with their deadline."""
 
     capability = Capability.PLAN_VISITS
     template_name = "certification/visits/standing_list.html"
     table_class = StandingListTable
-    table_pagination = {"per_page": 50}
     export_name = "home-service-list"
     export_action = "standing_list"
 
-    def get_queryset(self):
+    def base_queryset(self):
+        return Pensioner.objects.filter(needs_home_service=True)
+
+    def scoped_rows(self, scoped):
         open_visit = HomeVisit.objects.open().filter(pensioner=OuterRef("pk"))
-        return (
-            self.request.scope.restrict(Pensioner.objects.filter(needs_home_service=True))
-            .select_related("community", "state")
-            .annotate(has_open_visit=Exists(open_visit))
-        )
+        return scoped.select_related("community", "state").annotate(has_open_visit=Exists(open_visit))
