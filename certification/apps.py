@@ -32,6 +32,7 @@ class CertificationConfig(AppConfig):
             contracts.Importer(
                 kind=ImportKind.COMPARISON,
                 run=importer.comparison_import,
+                capability=Capability.IMPORT_COMPARISON,
                 columns=importer.COMPARISON_COLUMNS,
                 required=importer.REQUIRED_COLUMNS,
             )

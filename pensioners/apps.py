@@ -22,6 +22,7 @@ class PensionersConfig(AppConfig):
             contracts.Importer(
                 kind=ImportKind.ROSTER,
                 run=roster_import.roster_import,
+                capability=Capability.IMPORT_ROSTER,
                 columns=roster_import.ROSTER_COLUMNS,
                 required=roster_import.REQUIRED_COLUMNS,
             )

@@ -57,8 +57,27 @@ class AreaDrillDown:
         return levels
 
 
+class AreaDrillDownFilter(django_filters.CharFilter):
+    """The area chosen in the drill-down (a hidden field), within the user's scope: an area outside it is
+    ignored. Filters by the chosen area's scope prefix, as scoping does: the city's own code (500000,
+    which the form sends for a city administrator) is no prefix of its communities' codes."""
+
+    def __init__(self, *, code_field: str, **kwargs):
+        super().__init__(widget=forms.HiddenInput, **kwargs)
+        self.code_field = code_field
+
+    def filter(self, queryset, value):
+        scope = getattr(self.parent, "scope", None)
+        if not value or scope is None or scope.area is None or not value.startswith(scope.area.scope_prefix):
+            return queryset
+        chosen = Area.objects.filter(code=value).first()
+        if chosen is None:
+            return queryset.none()
+        return queryset.filter(**{f"{self.code_field}__startswith": chosen.scope_prefix})
+
+
 class PensionerFilter(django_filters.FilterSet):
-    area = django_filters.CharFilter(method="filter_area", widget=forms.HiddenInput)
+    area = AreaDrillDownFilter(code_field="community__code")
     scheme = django_filters.ChoiceFilter(
         label=_("Scheme"), choices=Scheme.choices, empty_label=ANY, method="filter_scheme"
     )
@@ -85,20 +104,6 @@ class PensionerFilter(django_filters.FilterSet):
         super().__init__(*args, **kwargs)
         self.scope = scope
         self.today = timezone.localdate()
-
-    def filter_area(self, queryset, name, value):
-        if (
-            self.scope is None
-            or self.scope.area is None
-            or not value.startswith(self.scope.area.scope_prefix)
-        ):
-            return queryset
-        # The city's own code (500000, which the search form sends for a city administrator) is no prefix
-        # of its communities' codes: filter by the chosen area's scope prefix, as scoping does.
-        chosen = Area.objects.filter(code=value).first()
-        if chosen is None:
-            return queryset.none()
-        return queryset.filter(community__code__startswith=chosen.scope_prefix)
 
     def filter_scheme(self, queryset, name, value):
         return queryset.filter(Exists(BenefitLine.objects.filter(pensioner=OuterRef("pk"), scheme=value)))

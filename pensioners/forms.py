@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from pensioners.models import Area, AreaLevel, BenefitLine, Pensioner
 from pensioners.rules import IdNumberError, normalise_phone, parse_id_number
+from pensioners.services import EDITABLE_FIELDS
 from portal.forms import StyledFormMixin
 
 
@@ -70,18 +71,7 @@ class PensionerForm(StyledFormMixin, FormTokenMixin, forms.ModelForm):
 
     class Meta:
         model = Pensioner
-        fields = [
-            "id_number",
-            "name",
-            "phone",
-            "alternate_phone",
-            "address",
-            "community",
-            "abroad_country",
-            "needs_home_service",
-            "home_service_reason",
-            "phone_known_wrong",
-        ]
+        fields = ["id_number", *EDITABLE_FIELDS]  # what the edit service accepts, and the ID number
 
     def __init__(self, *args, scope, **kwargs):
         super().__init__(*args, **kwargs)

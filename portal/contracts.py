@@ -33,6 +33,7 @@ class Importer:
 
     kind: str
     run: Callable  # run(*, path, actor, dry_run, progress, job) -> summary with .rejects and .as_dict()
+    capability: str  # who may upload it, and see its jobs and rejects
     columns: dict = field(default_factory=dict)
     required: tuple = ()
 

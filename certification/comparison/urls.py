@@ -3,12 +3,11 @@ from django.urls import path
 from certification.comparison import views
 from portal.imports.views import ImportUploadView
 from portal.models import ImportKind
-from portal.roles import Capability
 
 urlpatterns = [
     path(
         "import/",
-        ImportUploadView.as_view(kind=ImportKind.COMPARISON, capability=Capability.IMPORT_COMPARISON),
+        ImportUploadView.as_view(kind=ImportKind.COMPARISON),
         name="comparison-import",
     ),
     path("sources/", views.data_sources, name="data-sources"),

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import django_filters
-from django import forms
 from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -15,7 +14,7 @@ from certification.queues.rules import (
     deadline_range_for_bucket,
     deadline_range_for_days_left,
 )
-from pensioners.filters import AGE_BANDS, ANY, YES_NO, years_before
+from pensioners.filters import AGE_BANDS, ANY, YES_NO, AreaDrillDownFilter, years_before
 from pensioners.models import BenefitLine, CertificationState, Scheme
 from portal.filtersets import CompactFilterForm
 from portal.models import User
@@ -26,7 +25,7 @@ CONTACT_CHOICES = [("none", _("Never contacted")), *ContactOutcome.choices]
 
 
 class QueueFilter(django_filters.FilterSet):
-    area = django_filters.CharFilter(method="filter_area", widget=forms.HiddenInput)
+    area = AreaDrillDownFilter(code_field="area_code")
     bucket = django_filters.ChoiceFilter(
         label=_("Overdue for"), choices=BUCKET_CHOICES, empty_label=ANY, method="filter_bucket"
     )
@@ -91,15 +90,6 @@ class QueueFilter(django_filters.FilterSet):
             bucket = self.filters["bucket"]
             bucket.label = _("Deadline")
             bucket.extra["choices"] = [(code, label) for code, label, _f, _l in queue_due_buckets(queue)]
-
-    def filter_area(self, queryset, name, value):
-        if (
-            self.scope is None
-            or self.scope.area is None
-            or not value.startswith(self.scope.area.scope_prefix)
-        ):
-            return queryset
-        return queryset.filter(area_code__startswith=value)
 
     def filter_bucket(self, queryset, name, value):
         if self.queue != OVERDUE_QUEUE:

@@ -15,7 +15,7 @@ from certification.models import (
 from certification.queues.rules import (
     OPTIONAL_OUTCOME_FIELDS,
     OUTCOME_FIELDS,
-    contacted_at_problems,
+    contact_problems,
     fields_for_outcome,
 )
 from pensioners.forms import DateInput
@@ -123,21 +123,22 @@ class ContactAttemptForm(StyledFormMixin, forms.Form):
                 # Hidden on the page: whatever it holds was typed for another outcome.
                 cleaned[name] = None if name in ("died_on", "snooze_until") else ""
                 self.errors.pop(name, None)
-        contacted_at = cleaned.get("contacted_at")
-        if contacted_at is not None:
-            for problem in contacted_at_problems(contacted_at=contacted_at, now=timezone.now()):
-                self.add_error("contacted_at", problem)
-        if outcome == ContactOutcome.MOVED_AWAY and not cleaned.get("moved_to"):
-            self.add_error("moved_to", _("Say where the person moved to."))
-        if outcome == ContactOutcome.NEEDS_HOME_VISIT and not cleaned.get("visit_reason"):
-            self.add_error("visit_reason", _("Choose the reason for the home visit."))
-        if cleaned.get("snooze_until") and not cleaned.get("snooze_reason"):
-            self.add_error("snooze_reason", _("Say why this person is hidden from the queue."))
-        died_on = cleaned.get("died_on")
-        if died_on and died_on > timezone.localdate():
-            self.add_error("died_on", _("The date of death cannot be in the future."))
-        elif died_on and contacted_at and died_on > timezone.localdate(contacted_at):
-            self.add_error("died_on", _("The date of death cannot be after the contact."))
+        # A time that did not parse is already an error of its own; the other rules still speak.
+        contacted_at = cleaned.get("contacted_at") or timezone.now()
+        if outcome:
+            for field, problem in contact_problems(
+                outcome=outcome,
+                contacted_at=contacted_at,
+                now=timezone.now(),
+                today=timezone.localdate(),
+                contacted_on=timezone.localdate(contacted_at),
+                moved_to=cleaned.get("moved_to") or "",
+                visit_reason=cleaned.get("visit_reason") or "",
+                died_on=cleaned.get("died_on"),
+                snooze_until=cleaned.get("snooze_until"),
+                snooze_reason=cleaned.get("snooze_reason") or "",
+            ):
+                self.add_error(field, problem)
         return cleaned
 
     def service_arguments(self) -> dict:

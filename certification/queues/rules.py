@@ -64,16 +64,17 @@ def deadline_range_for_bucket(code: str, today: date) -> tuple[date | None, date
     raise ValueError(code)
 
 
-def snooze_problems(*, snooze_until: date | None, reason: str, today: date) -> list[str]:
+def snooze_problems(*, snooze_until: date | None, reason: str, today: date) -> list[tuple[str, str]]:
+    """What is wrong with hiding a person from the queue, each with its form field."""
     if snooze_until is None:
         return []
     problems = []
     if snooze_until <= today:
-        problems.append(_("Hide until a date after today."))
+        problems.append(("snooze_until", _("Hide until a date after today.")))
     if snooze_until > today + timedelta(days=MAX_SNOOZE_DAYS):
-        problems.append(_("Hide for at most %(days)s days.") % {"days": MAX_SNOOZE_DAYS})
+        problems.append(("snooze_until", _("Hide for at most %(days)s days.") % {"days": MAX_SNOOZE_DAYS}))
     if not (reason or "").strip():
-        problems.append(_("Say why this person is hidden from the queue."))
+        problems.append(("snooze_reason", _("Say why this person is hidden from the queue.")))
     return problems
 
 
@@ -105,4 +106,27 @@ def contacted_at_problems(*, contacted_at: datetime, now: datetime) -> list[str]
         problems.append(
             _("A contact more than %(days)s days ago cannot be logged.") % {"days": MAX_CONTACT_AGE_DAYS}
         )
+    return problems
+
+
+def contact_problems(
+    *, outcome: str, contacted_at: datetime, now: datetime, today: date, contacted_on: date,
+    moved_to: str = "", visit_reason: str = "", died_on: date | None = None,
+    snooze_until: date | None = None, snooze_reason: str = "",
+) -> list[tuple[str, str]]:  # fmt: skip
+    """Everything wrong with a contact attempt, each with the form field it belongs to. The form shows
+    them beside its fields and the service refuses with the same list, so the two never disagree.
+    `today` and `contacted_on` are Chongqing days (the caller's timezone.localdate)."""
+    problems = [
+        ("contacted_at", problem) for problem in contacted_at_problems(contacted_at=contacted_at, now=now)
+    ]
+    if outcome == "moved_away" and not (moved_to or "").strip():
+        problems.append(("moved_to", _("Say where the person moved to.")))
+    if outcome == "needs_home_visit" and not visit_reason:
+        problems.append(("visit_reason", _("Choose the reason for the home visit.")))
+    problems += snooze_problems(snooze_until=snooze_until, reason=snooze_reason, today=today)
+    if died_on is not None and died_on > today:
+        problems.append(("died_on", _("The date of death cannot be in the future.")))
+    elif died_on is not None and died_on > contacted_on:
+        problems.append(("died_on", _("The date of death cannot be after the contact.")))
     return problems

@@ -11,7 +11,7 @@ from django.utils.translation import ngettext
 
 from certification.decisions.services import death_case_open
 from certification.models import ContactAttempt, ContactOutcome, DeathCaseOrigin
-from certification.queues.rules import contacted_at_problems, fields_for_outcome, snooze_problems
+from certification.queues.rules import contact_problems, fields_for_outcome
 from certification.state import state_assign, state_contact_logged, state_lock
 from certification.visits.services import home_visit_request
 from pensioners.models import CertificationState, Pensioner
@@ -54,16 +54,20 @@ def contact_attempt_record(
     irrelevant = [name for name, value in given.items() if value and name not in fields_for_outcome(outcome)]
     if irrelevant:
         raise Refused([_("Some details do not belong to the chosen outcome; nothing was saved.")])
-    problems = contacted_at_problems(contacted_at=contacted_at, now=now)
-    problems += snooze_problems(snooze_until=snooze_until, reason=snooze_reason, today=timezone.localdate())
-    if died_on is not None and died_on > timezone.localdate(contacted_at):
-        problems.append(_("The date of death cannot be after the contact."))
-    if outcome == ContactOutcome.MOVED_AWAY and not moved_to.strip():
-        problems.append(_("Say where the person moved to."))
-    if outcome == ContactOutcome.NEEDS_HOME_VISIT and not visit_reason:
-        problems.append(_("Choose the reason for the home visit."))
+    problems = contact_problems(
+        outcome=outcome,
+        contacted_at=contacted_at,
+        now=now,
+        today=timezone.localdate(),
+        contacted_on=timezone.localdate(contacted_at),
+        moved_to=moved_to,
+        visit_reason=visit_reason,
+        died_on=died_on,
+        snooze_until=snooze_until,
+        snooze_reason=snooze_reason,
+    )
     if problems:
-        raise Refused(problems)
+        raise Refused([problem for _field, problem in problems])
     with transaction.atomic():
         state = state_lock(pensioner_id=pensioner.pk)
         attempt = ContactAttempt.objects.create(

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from django.conf import settings
-from django.core.management.base import CommandError
+from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 
 from portal.imports.tabular import UnreadableFile
@@ -41,3 +41,21 @@ def run_import_command(command, importer, *, path: str, dry_run: bool, rejects_p
         write_rejects(rejects_path, summary.rejects)
     sys.stderr.flush()
     command.stdout.write(summary.as_line())
+
+
+class ImportCommand(BaseCommand):
+    """`manage.py <command> FILE [--dry-run] [--rejects PATH]`: runs the importer registered for `kind`
+    (portal.contracts), the same one the upload page's background job runs."""
+
+    kind = ""
+    dry_run_help = "check and count, write nothing"
+
+    def add_arguments(self, parser):
+        parser.add_argument("file")
+        parser.add_argument("--dry-run", action="store_true", help=self.dry_run_help)
+        parser.add_argument("--rejects", metavar="PATH", help="write rejected rows to this CSV file")
+
+    def handle(self, *args, file, dry_run, rejects, **options):
+        from portal.contracts import importer
+
+        run_import_command(self, importer(self.kind).run, path=file, dry_run=dry_run, rejects_path=rejects)

@@ -14,13 +14,7 @@ from portal.forms import StyledFormMixin
 from portal.imports.services import import_job_start
 from portal.imports.tabular import UnreadableFile, sniff_table
 from portal.models import ImportJob, ImportKind
-from portal.roles import Capability
 from portal.views_base import is_htmx, require_capability
-
-IMPORT_CAPABILITY = {
-    ImportKind.ROSTER: Capability.IMPORT_ROSTER,
-    ImportKind.COMPARISON: Capability.IMPORT_COMPARISON,
-}
 
 
 class ImportUploadForm(StyledFormMixin, forms.Form):
@@ -48,12 +42,11 @@ class ImportUploadForm(StyledFormMixin, forms.Form):
 
 
 class ImportUploadView(View):
-    kind: str = ""
-    capability: str = ""
+    kind: str = ""  # the registered importer's kind; it says who may upload (portal.contracts.Importer)
     template_name = "portal/import_upload.html"
 
     def dispatch(self, request, *args, **kwargs):
-        require_capability(request, self.capability)
+        require_capability(request, importer(self.kind).capability)
         return super().dispatch(request, *args, **kwargs)
 
     def get(self, request):
@@ -86,7 +79,7 @@ class ImportUploadView(View):
 
 def _job_for(request, pk: int) -> ImportJob:
     job = request.scope.get_or_404(ImportJob.objects.select_related("created_by"), pk=pk)
-    require_capability(request, IMPORT_CAPABILITY[job.kind])
+    require_capability(request, importer(job.kind).capability)
     return job
 
 
