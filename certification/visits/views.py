@@ -6,20 +6,17 @@ from __future__ import annotations
 from datetime import date
 from itertools import groupby
 
-import django_filters
-import django_tables2 as tables
 from django.contrib import messages
 from django.db.models import Exists, OuterRef
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from certification.display import person_summary
-from certification.models import HomeVisit, VisitStatus, VisitTeam
+from certification.models import HomeVisit, VisitTeam
 from certification.recording.forms import HomeVisitForm
+from certification.visits.filters import HomeVisitFilter
 from certification.visits.forms import CancelVisitForm, VisitOutcomeForm, VisitRequestForm, VisitScheduleForm
 from certification.visits.services import (
     home_visit_cancel,
@@ -28,91 +25,18 @@ from certification.visits.services import (
     home_visit_request,
     home_visit_schedule,
 )
+from certification.visits.tables import HomeVisitTable, StandingListTable
 from pensioners.models import Pensioner
 from pensioners.services import AlreadySubmitted, form_submission_find
 from portal.audit import audit_record
 from portal.errors import Refused
-from portal.filtersets import CompactFilterForm
 from portal.roles import Capability
-from portal.tables import NO_WRAP, WIDE_ONLY, ListTable
 from portal.views_base import (
     ScopedListView,
     capability_required,
     redirect_back,
     require_capability,
 )
-
-
-class HomeVisitFilter(django_filters.FilterSet):
-    # Only the status here: the page's one team/date pair is the schedule form's (a second pair, for
-    # filtering, was taken for it). A team's day is its visit sheet.
-    status = django_filters.ChoiceFilter(
-        label=gettext_lazy("Status"), choices=VisitStatus.choices, empty_label=gettext_lazy("Open")
-    )
-
-    class Meta:
-        model = HomeVisit
-        fields = ["status"]
-        form = CompactFilterForm
-
-    @property
-    def qs(self):
-        queryset = super().qs
-        chosen = self.form.cleaned_data.get("status") if self.form.is_bound and self.form.is_valid() else ""
-        return queryset if chosen else queryset.open()
-
-
-class HomeVisitTable(ListTable):
-    select = tables.CheckBoxColumn(
-        accessor="pk",
-        attrs={
-            # The boxes post as `select` (the column's name) into the schedule form, outside the table.
-            "th__input": {"data-select-all": "input[name=select][form=schedule-form]"},
-            "td__input": {"form": "schedule-form", "aria-label": gettext_lazy("Select")},
-        },
-        orderable=False,
-        exclude_from_export=True,
-    )
-    name = tables.Column(
-        verbose_name=gettext_lazy("Name"),
-        accessor="pensioner__name",
-        linkify=lambda record: reverse("home-visit", args=[record.pk]),
-        attrs=NO_WRAP,
-    )
-    community = tables.Column(
-        verbose_name=gettext_lazy("Community"), accessor="pensioner__community__name", attrs=WIDE_ONLY
-    )
-    address = tables.Column(verbose_name=gettext_lazy("Address"), accessor="pensioner__address")
-    reason = tables.Column(verbose_name=gettext_lazy("Reason"), attrs=WIDE_ONLY)
-    requested_via = tables.Column(verbose_name=gettext_lazy("Requested via"), attrs=WIDE_ONLY)
-    status = tables.Column(verbose_name=gettext_lazy("Status"), attrs=NO_WRAP)
-    team = tables.Column(verbose_name=gettext_lazy("Team"), attrs=WIDE_ONLY)
-    scheduled_on = tables.Column(verbose_name=gettext_lazy("Visit date"), attrs=NO_WRAP)
-    outcome = tables.Column(verbose_name=gettext_lazy("Outcome"), attrs=WIDE_ONLY, empty_values=())
-
-    class Meta(ListTable.Meta):
-        model = HomeVisit
-        fields = (
-            "select",
-            "name",
-            "community",
-            "address",
-            "reason",
-            "requested_via",
-            "status",
-            "team",
-            "scheduled_on",
-            "outcome",
-        )
-        order_by = ("scheduled_on",)
-        empty_text = gettext_lazy("No visits here.")
-
-    def render_outcome(self, record):
-        # A cancelled visit says why (e.g. certified through another channel), so nobody goes anyway.
-        return " ".join(part for part in (record.get_outcome_display(), record.outcome_note) if part) or "—"
-
-    def value_outcome(self, record):
-        return self.render_outcome(record)
 
 
 class HomeVisitListView(ScopedListView):
@@ -422,30 +346,6 @@ def visit_sheet(request):
         "problem": problem,
     }
     return render(request, "certification/visits/visit_sheet.html", context, status=400 if problem else 200)
-
-
-class StandingListTable(ListTable):
-    name = tables.Column(
-        verbose_name=gettext_lazy("Name"), linkify=lambda record: reverse("pensioner-card", args=[record.pk])
-    )
-    community = tables.Column(verbose_name=gettext_lazy("Community"), accessor="community__name")
-    home_service_reason = tables.Column(verbose_name=gettext_lazy("Reason"))
-    latest = tables.Column(
-        verbose_name=gettext_lazy("Latest certification"), accessor="state__latest_certified_on"
-    )
-    deadline = tables.Column(verbose_name=gettext_lazy("Deadline"), accessor="state__next_due_on")
-    waiting = tables.BooleanColumn(
-        verbose_name=gettext_lazy("Visit open"), accessor="has_open_visit", orderable=False
-    )
-
-    class Meta(ListTable.Meta):
-        model = Pensioner
-        fields = ("name", "community", "home_service_reason", "latest", "deadline", "waiting")
-        order_by = ("deadline",)
-        empty_text = gettext_lazy("Nobody needs home service in your area.")
-
-    def value_waiting(self, value):
-        return bool(value)  # the export says 是/否 (portal.exports.files.cell_value), not "True"/"False"
 
 
 class StandingListView(ScopedListView):
