@@ -210,11 +210,14 @@ _STAGE_COLUMNS = (
 def _apply(rows: list[Signal], summary: ComparisonSummary, *, actor, job_id: int | None) -> None:
     with connection.cursor() as cursor:
         cursor.execute("DROP TABLE IF EXISTS comparison_stage, comparison_fates")
+        # References keep the database's collation: compared under another one ("C"), the unique
+        # (channel, reference) index of certifications cannot answer "seen before?", and a repeated feed
+        # scans the whole certification table once per row.
         cursor.execute(
             """
             CREATE TEMP TABLE comparison_stage (
                 row_number integer, id_number text COLLATE "C", name text COLLATE "C", signal text,
-                source_id bigint, source_code text COLLATE "C", evidence_date date, reference text COLLATE "C"
+                source_id bigint, source_code text, evidence_date date, reference text
             ) ON COMMIT DROP
             """
         )
