@@ -24,7 +24,7 @@ from pensioners.models import Area, AreaLevel, Pensioner, Scheme
 from pensioners.pinyin import pinyin_keys
 from pensioners.rules import IdNumberError, normalise_phone, parse_id_number
 from portal.audit import audit_record
-from portal.imports.tabular import open_table, parse_date_text
+from portal.imports.tabular import RowRejected, open_table, parse_date_text, reject_if_malformed, within_limit
 
 ROSTER_COLUMNS = {
     "id_number": ("身份证号", "身份证号码", "公民身份号码", "证件号码"),
@@ -46,14 +46,15 @@ ProgressCallback = Callable[[str, int, int], None]
 
 # Lazy: translated only when a row is rejected (a million eager lookups cost seconds).
 FIRST_BENEFIT_DATE = gettext_lazy("first benefit date")
+# The registry's column limits: a longer value is a reject row naming the field, never cut.
+NAME_MAX = Pensioner._meta.get_field("name").max_length
+PHONE_MAX = Pensioner._meta.get_field("phone").max_length
+ADDRESS_MAX = Pensioner._meta.get_field("address").max_length
+COUNTRY_MAX = Pensioner._meta.get_field("abroad_country").max_length
 LATEST_CERTIFICATION_DATE = gettext_lazy("latest certification date")
 # An import into an empty registry (the first load from the legacy system) drops the secondary indexes
 # and builds them again afterwards: about five times faster than maintaining them row by row.
 BULK_LOAD_FROM_ROWS = 50_000
-
-
-class RowRejected(Exception):
-    pass
 
 
 @dataclass(frozen=True)
@@ -120,6 +121,7 @@ def _date_field(raw: dict, name: str, label: str, *, today: date, required: bool
 
 def check_roster_row(row_number: int, raw: dict, *, today: date, community_codes: set[str]) -> RosterRow:
     """One row, checked against every rule; raises RowRejected with the reason staff will read."""
+    reject_if_malformed(raw)
     try:
         parsed = parse_id_number(raw.get("id_number", ""), today=today)
     except IdNumberError as error:
@@ -153,26 +155,35 @@ def check_roster_row(row_number: int, raw: dict, *, today: date, community_codes
         monthly_amount = Decimal(amount_text) if amount_text else None
     except InvalidOperation as error:
         raise RowRejected(_("monthly amount is not a number: %(text)s") % {"text": amount_text}) from error
+    if monthly_amount is not None and not monthly_amount.is_finite():  # NaN, sNaN, Infinity
+        raise RowRejected(_("monthly amount is not a number: %(text)s") % {"text": amount_text})
     if monthly_amount is not None and (monthly_amount < 0 or monthly_amount >= Decimal("100000000")):
         raise RowRejected(_("monthly amount is out of range: %(text)s") % {"text": amount_text})
+    name = within_limit(name, limit=NAME_MAX, label=gettext_lazy("name"))
+    phone = within_limit(normalise_phone(raw.get("phone", "")), limit=PHONE_MAX, label=gettext_lazy("phone"))
+    address = within_limit(raw.get("address", ""), limit=ADDRESS_MAX, label=gettext_lazy("address"))
+    country = within_limit(
+        raw.get("abroad_country", ""), limit=COUNTRY_MAX, label=gettext_lazy("country abroad")
+    )
     pinyin, initials = pinyin_keys(name)
     return RosterRow(
         row_number=row_number,
         id_number=parsed.number,
         legacy_id_number=parsed.legacy_number,
-        name=name[:40],
-        name_pinyin=pinyin[:120],
-        name_initials=initials[:40],
+        name=name,
+        # Search keys derived from the name, not data anyone typed: a very long name's key is shortened.
+        name_pinyin=pinyin[: Pensioner._meta.get_field("name_pinyin").max_length],
+        name_initials=initials[: Pensioner._meta.get_field("name_initials").max_length],
         gender=parsed.gender,
         birth_date=parsed.birth_date,
-        phone=normalise_phone(raw.get("phone", ""))[:20],
-        address=raw.get("address", "")[:200],
+        phone=phone,
+        address=address,
         area_code=area_code,
         scheme=scheme,
         first_benefit_date=first_benefit_date,
         monthly_amount=monthly_amount,
         last_certified_on=last_certified_on,
-        abroad_country=raw.get("abroad_country", "")[:40],
+        abroad_country=country,
     )
 
 

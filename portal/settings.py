@@ -222,6 +222,9 @@ EVIDENCE_CONTENT_TYPES = {
 }
 # Imports: biggest file accepted through the upload page.
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 512 * 1024 * 1024)
+# An XLSX is a zip: what it may unpack to, and how many rows it may hold (a bomb is refused unread).
+IMPORT_MAX_UNPACKED_BYTES = env_int("IMPORT_MAX_UNPACKED_BYTES", 1536 * 1024 * 1024)
+IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 2_000_000)
 # Lists: the most rows one page shows (?per_page= above it falls back to the page's default). Whole
 # lists leave only through the audited export.
 TABLE_PER_PAGE_MAX = env_int("TABLE_PER_PAGE_MAX", 100)

@@ -27,7 +27,7 @@ from certification.visits.services import home_visits_close_after_certification_
 from pensioners.models import CertificationState, PaymentStatus, Pensioner
 from pensioners.rules import IdNumberError, parse_id_number
 from portal.audit import audit_record
-from portal.imports.tabular import open_table, parse_date_text
+from portal.imports.tabular import RowRejected, open_table, parse_date_text, reject_if_malformed, within_limit
 
 COMPARISON_COLUMNS = {
     "id_number": ("身份证号", "身份证号码", "公民身份号码"),
@@ -37,6 +37,8 @@ COMPARISON_COLUMNS = {
     "evidence_date": ("数据日期", "证据日期", "业务日期"),
     "reference": ("业务流水号", "流水号"),
 }
+# The stored reference is "<source code>:<reference>" in a 64-character column: a longer one is a reject.
+REFERENCE_MAX = 50
 REQUIRED_COLUMNS = ("id_number", "name", "signal", "source", "evidence_date", "reference")
 SIGNALS = {"alive": "alive", "生存": "alive", "存活": "alive", "death": "death", "死亡": "death"}
 
@@ -46,10 +48,6 @@ DEATH_CASES = "death_cases"
 IGNORED = "ignored"
 
 ProgressCallback = Callable[[str, int, int], None]
-
-
-class RowRejected(Exception):
-    pass
 
 
 @dataclass
@@ -101,6 +99,7 @@ def _sources() -> dict[str, DataSource]:
 
 def check_signal_row(row_number: int, raw: dict, *, today: date, sources: dict[str, DataSource]) -> Signal:
     """One row against every rule that needs no registry; raises RowRejected with the reason."""
+    reject_if_malformed(raw)
     for column in REQUIRED_COLUMNS:
         if not raw.get(column, "").strip():
             raise RowRejected(_("%(column)s is empty") % {"column": COMPARISON_COLUMNS[column][0]})
@@ -137,7 +136,9 @@ def check_signal_row(row_number: int, raw: dict, *, today: date, sources: dict[s
         source_id=source.pk,
         source_code=source.code,
         evidence_date=evidence_date,
-        reference=raw["reference"].strip()[:50],
+        reference=within_limit(
+            raw["reference"].strip(), limit=REFERENCE_MAX, label=COMPARISON_COLUMNS["reference"][0]
+        ),
     )
 
 

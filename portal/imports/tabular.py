@@ -8,17 +8,52 @@ as a spreadsheet shows them (the header is row 1, the first data row is row 2).
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import re
+import zipfile
+from collections import Counter
 from collections.abc import Iterator
 from datetime import date, datetime
 from pathlib import Path
 
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 XLSX_MAGIC = b"PK\x03\x04"
 OLD_EXCEL_MAGIC = b"\xd0\xcf\x11\xe0"
 UTF8_BOM = b"\xef\xbb\xbf"
+# A spreadsheet's XML packs 5-30 times; a zip bomb packs hundreds or thousands of times.
+XLSX_MAX_RATIO = 150
+
+
+class RowRejected(Exception):
+    """One row cannot be imported; the message, in the staff's language, goes to the rejects file."""
+
+
+class RawRow(dict):
+    """One row's cells by field name. `problem` says why the row's structure cannot be trusted (a stray
+    quotation mark, the wrong number of columns, a formula instead of a value): such a row is rejected
+    with that reason before any field is looked at."""
+
+    problem: str | None = None
+
+
+def reject_if_malformed(raw: RawRow) -> None:
+    if getattr(raw, "problem", None):
+        raise RowRejected(raw.problem)
+
+
+def within_limit(text: str, *, limit: int, label) -> str:
+    """The text as given, or a rejection naming the field and its limit: never cut silently."""
+    if len(text) > limit:
+        raise RowRejected(
+            _(
+                "%(field)s is longer than %(limit)s characters (%(length)s); nothing was cut, fix it and import again"
+            )
+            % {"field": label, "limit": limit, "length": len(text)}
+        )
+    return text
 
 
 class UnreadableFile(Exception):
@@ -55,6 +90,7 @@ class Table:
             if field and field not in self.positions:
                 self.positions[field] = position
         self._rows = rows
+        self.width = len(header)
 
     def require(self, *fields: str) -> None:
         missing = [
@@ -68,15 +104,34 @@ class Table:
                 % {"columns": ", ".join(missing)}
             )
 
-    def __iter__(self) -> Iterator[tuple[int, dict[str, str]]]:
-        for row_number, cells in enumerate(self._rows, start=2):
-            values = {
-                field: _cell_text(cells[position]) if position < len(cells) else ""
+    def __iter__(self) -> Iterator[tuple[int, RawRow]]:
+        width = self.width
+        for row_number, cells, problem in self._rows:
+            values = RawRow(
+                (field, _cell_text(cells[position]) if position < len(cells) else "")
                 for field, position in self.positions.items()
-            }
-            if not any(values.values()) and not any(_cell_text(cell) for cell in cells):
+            )
+            if not problem and not any(values.values()) and not any(_cell_text(cell) for cell in cells):
                 continue  # a blank line: nothing to import and nothing to reject
+            if not problem and width and len(cells) != width:
+                problem = _(
+                    "this row has %(found)s columns, the header has %(expected)s: a comma or quotation mark "
+                    "inside a value? Nothing from this row was imported"
+                ) % {"found": len(cells), "expected": width}
+            formulas = [field for field, position in self.positions.items() if position < len(cells)
+                        and isinstance(cells[position], Formula)]  # fmt: skip
+            if not problem and formulas:
+                problem = _(
+                    "the %(field)s cell holds a formula (%(formula)s), not a value: paste the values instead"
+                ) % {
+                    "field": self.label(formulas[0]),
+                    "formula": str(cells[self.positions[formulas[0]]])[:40],
+                }
+            values.problem = problem
             yield row_number, values
+
+    def label(self, field: str) -> str:
+        return self.columns[field][0] if self.columns.get(field) else field
 
 
 def open_table(path: str | Path, columns: dict[str, tuple[str, ...]]) -> Table:
@@ -90,7 +145,7 @@ def open_table(path: str | Path, columns: dict[str, tuple[str, ...]]) -> Table:
     if b"\x00" in raw[:4096]:
         raise UnreadableFile(_("This is not a CSV or XLSX file."))
     text, encoding = _decode(raw)
-    reader = csv.reader(io.StringIO(text, newline=""))
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
         header = next(reader)
     except (StopIteration, csv.Error) as error:
@@ -99,6 +154,18 @@ def open_table(path: str | Path, columns: dict[str, tuple[str, ...]]) -> Table:
 
 
 def _decode(raw: bytes) -> tuple[str, str]:
+    text, encoding = _decode_as_sent(raw)
+    if not plausible_chinese(text[:1_000_000] + text[-1_000_000:]):
+        raise UnreadableFile(
+            _(
+                "This file does not read as Chinese in UTF-8 or GB18030 (it may be Big5, Shift-JIS or "
+                "a damaged conversion). Save it as UTF-8 or GB18030 and upload it again."
+            )
+        )
+    return text, encoding
+
+
+def _decode_as_sent(raw: bytes) -> tuple[str, str]:
     if raw.startswith(UTF8_BOM):
         try:
             return raw[len(UTF8_BOM) :].decode("utf-8"), "utf-8-sig"
@@ -116,28 +183,147 @@ def _decode(raw: bytes) -> tuple[str, str]:
         ) from error
 
 
-def _csv_rows(reader) -> Iterator[list]:
+# Never in Chinese names or addresses: kana, Hangul, box drawing, Cyrillic and Greek, CJK compatibility
+# squares, halfwidth katakana, private use, and the replacement character of a failed conversion.
+_NOT_CHINESE = re.compile(
+    "[\u3040-\u30ff\uac00-\ud7af\u2500-\u257f\u0370-\u04ff\u3300-\u33ff\uff61-\uff9f\ue000-\uf8ff\ufffd]"
+)
+_NON_ASCII = re.compile("[^\x00-\x7f]")
+
+
+@functools.lru_cache(maxsize=65536)
+def _rare(character: str) -> bool:
+    """Neither simplified (GB2312) nor traditional (Big5) everyday Chinese."""
+    for codec in ("gb2312", "big5"):
+        try:
+            character.encode(codec)
+            return False
+        except UnicodeEncodeError:
+            continue
+    return True
+
+
+def plausible_chinese(text: str) -> bool:
+    """Whether decoded text reads as Chinese. A Big5 or Shift-JIS file decoded as GB18030 turns nearly
+    half its characters into kana, box drawing, Cyrillic or rare ideographs; real rosters have almost none
+    (measured: Big5 44%, Shift-JIS 48%, GB18030 and UTF-8 rosters 0%)."""
+    counts = Counter(_NON_ASCII.findall(text))
+    total = sum(counts.values())
+    if total < 4:
+        return True
+    odd = sum(
+        count for character, count in counts.items() if _NOT_CHINESE.match(character) or _rare(character)
+    )
+    return odd * 20 <= total  # at most 5%
+
+
+def _csv_rows(reader) -> Iterator[tuple[int, list, str | None]]:
+    """(row number, cells, problem) per record, rows numbered by the physical line they start on.
+
+    The csv module's strict mode refuses a quotation mark inside an unquoted value (that row is rejected
+    and reading goes on with the next line). A record that spans several lines means a quotation mark
+    opened a value and a later one closed it: every line it swallowed is reported, none is merged."""
+    line = reader.line_num
+    while True:
+        first = line + 1
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            line = reader.line_num
+            yield (
+                first,
+                [],
+                _("a quotation mark in the middle of a value (%(error)s); nothing from this row was imported")
+                % {"error": error},
+            )
+            continue
+        line = reader.line_num
+        if line == first:
+            quoted = any('"' in cell for cell in cells)
+            yield (
+                first,
+                cells,
+                _("a quotation mark inside a value; nothing from this row was imported") if quoted else None,
+            )
+            continue
+        yield (
+            first,
+            cells,
+            _(
+                "a quotation mark opens a value here that only closes on row %(last)s: rows %(first)s–%(last)s ran "
+                "together and none of them was imported. Remove the stray quotation mark"
+            )
+            % {"first": first, "last": line},
+        )
+        swallowed = ",".join(str(cell) for cell in cells).split("\n")[1:]
+        for offset, text in enumerate(swallowed[: line - first], start=1):
+            yield (
+                first + offset,
+                text.split(","),
+                _("ran together with row %(first)s (a stray quotation mark there); not imported")
+                % {"first": first},
+            )
+
+
+class Formula(str):
+    """An XLSX cell that holds a formula: the file carries the formula, not necessarily its value."""
+
+
+def check_xlsx_package(source) -> None:
+    """Refuse a zip bomb before anything unpacks it: too much unpacked data, or an entry that packs far
+    tighter than a spreadsheet ever does. `source` is the file's bytes or an open file (only the zip's
+    table of contents is read)."""
     try:
-        yield from reader
-    except csv.Error as error:
-        raise UnreadableFile(_("The CSV file is malformed: %(error)s") % {"error": error}) from error
+        entries = zipfile.ZipFile(source if hasattr(source, "read") else io.BytesIO(source)).infolist()
+    except zipfile.BadZipFile as error:
+        raise UnreadableFile(_("The Excel file cannot be opened.")) from error
+    limit = settings.IMPORT_MAX_UNPACKED_BYTES
+    unpacked = sum(entry.file_size for entry in entries)
+    squeezed = [
+        e for e in entries if e.file_size > 1_000_000 and e.file_size > XLSX_MAX_RATIO * e.compress_size
+    ]
+    if unpacked > limit or squeezed:
+        raise UnreadableFile(
+            _(
+                "The Excel file unpacks to more than %(limit)s MB (or packs like a zip bomb). Split it, or save it as CSV."
+            )
+            % {"limit": limit // (1024 * 1024)}
+        )
 
 
 def _open_xlsx(raw: bytes, columns) -> Table:
     from openpyxl import load_workbook
 
+    check_xlsx_package(raw)
     try:
-        workbook = load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
+        # Not data_only: a formula cell must be seen as a formula, not as its cached (or missing) value.
+        workbook = load_workbook(io.BytesIO(raw), read_only=True, data_only=False)
+        sheet = workbook.worksheets[0]
     except Exception as error:  # openpyxl raises many kinds; all mean "cannot read"
         raise UnreadableFile(_("The Excel file cannot be opened.")) from error
-    sheet = workbook.worksheets[0]
-    rows = sheet.iter_rows(values_only=True)
+    rows = sheet.iter_rows()
     try:
-        header = list(next(rows))
+        header = [cell.value for cell in next(rows)]
     except StopIteration as error:
         raise UnreadableFile(_("The file has no header row.")) from error
     estimated = max(0, (sheet.max_row or 1) - 1)
-    return Table(header, (list(row) for row in rows), columns, "xlsx", estimated_rows=estimated)
+    if estimated > settings.IMPORT_MAX_ROWS:
+        raise UnreadableFile(
+            _("The file has more than %(limit)s rows. Split it and import the parts.")
+            % {"limit": settings.IMPORT_MAX_ROWS}
+        )
+
+    def cells() -> Iterator[tuple[int, list, None]]:
+        for row_number, row in enumerate(rows, start=2):
+            yield (
+                row_number,
+                [Formula(cell.value) if cell.data_type == "f" else cell.value for cell in row],
+                None,
+            )
+
+    return Table(header, cells(), columns, "xlsx", estimated_rows=estimated)
 
 
 def _cell_text(value) -> str:
@@ -181,8 +367,11 @@ def sniff_table(upload, columns: dict[str, tuple[str, ...]], required: tuple[str
     if not head.strip():
         raise UnreadableFile(_("The file is empty."))
     if head.startswith(XLSX_MAGIC):
-        table = _open_xlsx(upload.read(), columns)
+        # Only the package's table of contents is read here (cheap, and it refuses bombs); the sheet is
+        # parsed by the worker, never in the web request.
+        check_xlsx_package(upload)
         upload.seek(0)
+        return
     elif head.startswith(OLD_EXCEL_MAGIC):
         raise UnreadableFile(_("This is an old Excel (.xls) file. Save it as .xlsx or CSV and try again."))
     elif b"\x00" in head[:4096]:

@@ -247,3 +247,17 @@ def test_administrators_edit_sources_and_the_import_follows(client_for, staff, r
 
 def test_only_city_administrators_edit_sources(client_for, staff):
     assert client_for(staff["supervisor"]).get(reverse("data-source-create")).status_code == 403
+
+
+def test_a_300_character_reference_rejects_its_row_and_names_the_limit(roster, tmp_path):
+    path = write(
+        tmp_path,
+        [
+            "500103194702141029,马桂英,alive,medical_insurance,2026-01-15," + "R" * 300,
+            "500105195309301054,何国强,alive,medical_insurance,2026-01-16,YB-OK1",
+        ],
+    )
+    summary = comparison_import(path=path)
+    assert summary.certified == 1
+    ((row, _id, reason),) = summary.rejects
+    assert row == 2 and "50" in reason and "300" in reason
