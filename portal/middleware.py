@@ -1,6 +1,10 @@
-"""Per-request context: the user's scope, and the client address the audit log records."""
+"""Per-request context: the user's scope, the client address the audit log records, and the size a request
+body may have before anything reads it."""
 
+from django.conf import settings
+from django.shortcuts import render
 from django.utils.functional import SimpleLazyObject
+from django.utils.translation import gettext as _
 
 from portal.audit import client_address_var
 from portal.scoping import Scope
@@ -46,3 +50,47 @@ class ChosenLanguageMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", language)
         return response
+
+
+def request_limit(view_func) -> int:
+    """The largest request body a view takes. A view that accepts files names the setting that bounds
+    them (`upload_limit_setting`, on the function or its class); every other request gets
+    REQUEST_MAX_BYTES. One megabyte of slack covers the form fields around the file."""
+    name = getattr(view_func, "upload_limit_setting", None) or getattr(
+        getattr(view_func, "view_class", None), "upload_limit_setting", None
+    )
+    return getattr(settings, name) + 1024 * 1024 if name else settings.REQUEST_MAX_BYTES
+
+
+class RequestSizeLimitMiddleware:
+    """Refuse an oversized body before anything parses it (CSRF reads the POST, so this sits before it):
+    an anonymous 200 MB POST to the login page is answered at once with 413 and the limit, unread."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        limit = request_limit(view_func)
+        if length <= limit:
+            return None
+        message = _(
+            "The request is larger than %(limit)s MB, the most this page takes. Nothing was saved."
+        ) % {"limit": max(1, limit // (1024 * 1024))}
+        return render(request, "413.html", {"message": message}, status=413)
+
+
+def accepts_uploads(setting_name: str):
+    """Mark a function view as taking files up to the size in the named setting."""
+
+    def mark(view):
+        view.upload_limit_setting = setting_name
+        return view
+
+    return mark

@@ -101,6 +101,7 @@ class RecordView(View):
     form_class = None
     capability = ""
     title = ""
+    upload_limit_setting = "EVIDENCE_PHOTO_MAX_BYTES"
     template_name = "certification/recording/record.html"
 
     def dispatch(self, request, *args, pk, **kwargs):

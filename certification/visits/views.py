@@ -30,6 +30,7 @@ from pensioners.models import Pensioner
 from pensioners.services import AlreadySubmitted, form_submission_find
 from portal.audit import audit_record
 from portal.errors import Refused
+from portal.middleware import accepts_uploads
 from portal.roles import Capability
 from portal.views_base import (
     ScopedListView,
@@ -183,6 +184,7 @@ def home_visit_outcome_view(request, pk: int):
     return render(request, "certification/visits/visit_detail.html", context, status=400)
 
 
+@accepts_uploads("EVIDENCE_PHOTO_MAX_BYTES")
 def home_visit_certify_view(request, pk: int):
     """Certified at home: the home-visit certification form, tied to this visit."""
     visit = _visit_for(request, pk)

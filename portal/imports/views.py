@@ -43,6 +43,7 @@ class ImportUploadForm(StyledFormMixin, forms.Form):
 
 class ImportUploadView(View):
     kind: str = ""  # the registered importer's kind; it says who may upload (portal.contracts.Importer)
+    upload_limit_setting = "IMPORT_MAX_BYTES"
     template_name = "portal/import_upload.html"
 
     def dispatch(self, request, *args, **kwargs):
