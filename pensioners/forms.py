@@ -10,7 +10,8 @@ from django.utils.translation import gettext_lazy as _
 
 from pensioners.models import Area, AreaLevel, BenefitLine, Pensioner
 from pensioners.rules import IdNumberError, normalise_phone, parse_id_number
-from pensioners.services import EDITABLE_FIELDS
+from pensioners.services import EDITABLE_FIELDS, pensioner_lookup_by_id
+from portal.errors import Refused
 from portal.forms import StyledFormMixin
 
 
@@ -73,9 +74,10 @@ class PensionerForm(StyledFormMixin, FormTokenMixin, forms.ModelForm):
         model = Pensioner
         fields = ["id_number", *EDITABLE_FIELDS]  # what the edit service accepts, and the ID number
 
-    def __init__(self, *args, scope, **kwargs):
+    def __init__(self, *args, scope, actor=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.scope = scope
+        self.actor = actor
         communities = scope.restrict(Area.objects.filter(level=AreaLevel.COMMUNITY)).select_related("parent")
         self.fields["community"].queryset = communities.order_by("code")
         self.fields["community"].label_from_instance = lambda area: (
@@ -92,9 +94,22 @@ class PensionerForm(StyledFormMixin, FormTokenMixin, forms.ModelForm):
             parsed = parse_id_number(text, today=timezone.localdate())
         except IdNumberError as error:
             raise forms.ValidationError(str(error)) from error
-        existing = Pensioner.objects.filter(id_number=parsed.number).first()
+        if self.actor is not None:
+            # Whether an ID number is registered is itself personal data: asking is audited and counted
+            # like a counter lookup, and only a person in the user's own area is named with a link.
+            try:
+                existing = pensioner_lookup_by_id(actor=self.actor, id_number=parsed.number, place="register")
+            except Refused as refusal:
+                raise forms.ValidationError(refusal.message) from refusal
+        else:
+            existing = Pensioner.objects.filter(id_number=parsed.number).first()
         if existing is not None:
-            raise forms.ValidationError(already_registered_message(existing))
+            if self.scope.restrict(Pensioner.objects.filter(pk=existing.pk)).exists():
+                raise forms.ValidationError(already_registered_message(existing))
+            raise forms.ValidationError(
+                _("This ID number cannot be registered in your area. If the person is a pensioner elsewhere "
+                  "in the city, the counter desk finds them; moving a record is for the city administrator.")
+            )  # fmt: skip
         self.parsed_id = parsed
         return parsed.number
 

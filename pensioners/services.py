@@ -9,6 +9,7 @@ from uuid import UUID
 
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from pensioners.contracts import state_keeper
 from pensioners.models import BenefitLine, FormSubmission, Pensioner
@@ -231,3 +232,42 @@ def _snapshot(pensioner: Pensioner) -> dict:
 
 def _plain_line(line: dict) -> dict:
     return {key: str(value) if value is not None else None for key, value in line.items()}
+
+
+LOOKUP_ACTIONS = ("pensioner.counter_lookup", "pensioner.lookup_missed")
+
+
+def pensioner_lookup_by_id(*, actor, id_number: str, place: str) -> Pensioner | None:
+    """The person with this exact (parsed) ID number anywhere in the city, or None. Every lookup, hit or
+    miss, is audited under the staff member's own area, and each staff member gets at most
+    ID_LOOKUPS_PER_10_MINUTES of them: the counter must find anyone, but nobody may walk the ID space.
+    Raises Refused when the limit is reached (nothing is looked up)."""
+    from datetime import timedelta
+
+    from django.conf import settings
+
+    from portal.errors import Refused
+    from portal.masking import mask_id_number
+    from portal.models import AuditEvent
+
+    recent = AuditEvent.objects.filter(
+        actor=actor, action__in=LOOKUP_ACTIONS, at__gte=timezone.now() - timedelta(minutes=10)
+    ).count()
+    if recent >= settings.ID_LOOKUPS_PER_10_MINUTES:
+        audit_record(
+            actor=actor, action="pensioner.lookup_refused", note=f"{place} {mask_id_number(id_number)}"
+        )
+        raise Refused(
+            _(
+                "You have looked up %(count)s ID numbers in the last 10 minutes, the most allowed. Wait a few minutes, or ask your supervisor."
+            )
+            % {"count": recent}
+        )
+    pensioner = Pensioner.objects.filter(id_number=id_number).select_related("community").first()
+    if pensioner is None:
+        audit_record(
+            actor=actor, action="pensioner.lookup_missed", note=f"{place} {mask_id_number(id_number)}"
+        )
+    else:
+        audit_record(actor=actor, action="pensioner.counter_lookup", target=pensioner, note=place)
+    return pensioner

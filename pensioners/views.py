@@ -28,7 +28,7 @@ from pensioners.services import (
     pensioner_reveal_identity,
 )
 from pensioners.tables import PensionerTable
-from portal.audit import audit_record
+from portal.audit import audit_read, audit_record
 from portal.contracts import card_extras
 from portal.deadlines import days_overdue, deadline_state
 from portal.masking import mask_id_number
@@ -210,12 +210,20 @@ class PensionerEditView(View):
         return super().dispatch(request, *args, **kwargs)
 
     def get(self, request):
+        if self.pensioner is not None:  # the form shows the full ID number, phones and address
+            audit_read(
+                request=request,
+                action="pensioner.viewed",
+                pensioners=[self.pensioner],
+                target=self.pensioner,
+                note="edit",
+            )
         form = PensionerForm(instance=self.pensioner, scope=request.scope)
         lines = BenefitLineFormSet(instance=self.pensioner or Pensioner(), prefix="lines")
         return self.render(form, lines)
 
     def post(self, request):
-        form = PensionerForm(request.POST, instance=self.pensioner, scope=request.scope)
+        form = PensionerForm(request.POST, instance=self.pensioner, scope=request.scope, actor=request.user)
         if self.pensioner is None:
             # The same page submitted again (double click, reload): show what the first one registered,
             # before validation would call its own ID number "already registered".

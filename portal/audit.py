@@ -39,11 +39,41 @@ def audit_record(
         object_id=str(target.pk) if target is not None else "",
         object_repr=str(target)[:200] if target is not None else "",
         area_code=area_code or _area_code_of(target),
+        actor_area_code=getattr(actor, "area_id", None) or "",
         before=_jsonable(before),
         after=_jsonable(after),
         note=note,
         client_address=client_address_var.get(),
     )
+
+
+def audit_read(*, request, action: str, pensioners, target=None, note: str = ""):
+    """A screen or file showed these people's unmasked data (full ID, phone, address, a photo of a signed
+    form): who looked, at whom, and where from. The people are listed in `after`, so the audit log's
+    person filter finds the look; the event is filed under the record's area and the viewer's own."""
+    ids = sorted({getattr(person, "pk", person) for person in pensioners})
+    return audit_record(
+        actor=request.user,
+        action=action,
+        target=target,
+        area_code=_area_code_of(target) if target is not None else getattr(request.user, "area_id", "") or "",
+        after={"pensioners": ids, "people": len(ids)},
+        note=note,
+    )
+
+
+def audit_logged_in(sender, request, user, **kwargs) -> None:
+    audit_record(actor=user, action="auth.logged_in", area_code=user.area_id or "")
+
+
+def audit_logged_out(sender, request, user, **kwargs) -> None:
+    if user is not None:
+        audit_record(actor=user, action="auth.logged_out", area_code=user.area_id or "")
+
+
+def audit_login_failed(sender, credentials, request=None, **kwargs) -> None:
+    """A failed login names the login that was tried (never the password); no account is implied."""
+    audit_record(actor=None, action="auth.login_failed", note=str(credentials.get("username", ""))[:150])
 
 
 def _area_code_of(target) -> str:
@@ -94,6 +124,10 @@ def _portal_labels() -> dict:
             "comparison.uploaded": _("Data-comparison file uploaded"),
             "export.queued": _("Long export queued"),
             "export.downloaded": _("Export file downloaded"),
+            "import.rejects_downloaded": _("Rejects file downloaded"),
+            "auth.logged_in": _("Logged in"),
+            "auth.logged_out": _("Logged out"),
+            "auth.login_failed": _("Failed login"),
         },
         "fields": {
             "format": _("Format"),
@@ -103,6 +137,8 @@ def _portal_labels() -> dict:
             "encoding": _("Encoding"),
             "person": _("Person"),
             "rows": _("Rows"),
+            "pensioners": _("People"),
+            "people": _("Number of people"),
         },
         "values": {"format": {"csv": "CSV", "xlsx": "Excel (XLSX)"}},
     }

@@ -36,10 +36,14 @@ class User(AbstractUser):
 
 class AuditEventQuerySet(models.QuerySet):
     def within(self, area) -> "AuditEventQuerySet":
-        """Events about records in the area. Events with no area are visible to the city only."""
+        """Events about records in the area, and everything staff of the area did (wherever the record
+        was): a worker's look at a person of another district is on her own supervisor's log too.
+        Events with no area are visible to the city only."""
         if area.level == "city":
             return self.all()
-        return self.filter(area_code__startswith=area.code)
+        return self.filter(
+            models.Q(area_code__startswith=area.code) | models.Q(actor_area_code__startswith=area.code)
+        )
 
     def visible_to_visitor(self, user) -> "AuditEventQuerySet":
         return self.none()
@@ -62,6 +66,7 @@ class AuditEvent(models.Model):
     object_id = models.CharField(_("object id"), max_length=64, blank=True)
     object_repr = models.CharField(_("object"), max_length=200, blank=True)
     area_code = models.CharField(_("area code"), max_length=12, blank=True, db_collation="C")
+    actor_area_code = models.CharField(_("staff member's area"), max_length=12, blank=True, db_collation="C")
     before = models.JSONField(_("before"), null=True, blank=True)
     after = models.JSONField(_("after"), null=True, blank=True)
     note = models.TextField(_("note"), blank=True)
@@ -77,6 +82,7 @@ class AuditEvent(models.Model):
             models.Index(fields=["actor", "at"], name="audit_actor_at"),
             models.Index(fields=["object_type", "object_id"], name="audit_object"),
             models.Index(fields=["area_code", "at"], name="audit_area_at"),
+            models.Index(fields=["actor_area_code", "at"], name="audit_actor_area_at"),
         ]
 
     def __str__(self) -> str:

@@ -223,6 +223,9 @@ EVIDENCE_CONTENT_TYPES = {
 }
 # Imports: biggest file accepted through the upload page.
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 512 * 1024 * 1024)
+# Looking a person up by exact ID number (the counter, registering someone new): at most this many
+# lookups per staff member in ten minutes, so nobody can walk the city's ID numbers.
+ID_LOOKUPS_PER_10_MINUTES = env_int("ID_LOOKUPS_PER_10_MINUTES", 60)
 # Any request body that is not an import or a photo of evidence (the login page, every form).
 REQUEST_MAX_BYTES = env_int("REQUEST_MAX_BYTES", 2 * 1024 * 1024)
 # An XLSX is a zip: what it may unpack to, and how many rows it may hold (a bomb is refused unread).

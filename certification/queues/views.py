@@ -27,7 +27,7 @@ from certification.queues.tables import QueueTable
 from certification.visits.services import home_visits_assign_team
 from pensioners.filters import AreaDrillDown
 from pensioners.models import CertificationState, Pensioner
-from portal.audit import audit_record
+from portal.audit import audit_read, audit_record
 from portal.errors import Refused
 from portal.roles import Capability
 from portal.views_base import (
@@ -165,6 +165,14 @@ def contact_attempt_view(request, pk: int):
         Pensioner.objects.select_related("community__parent", "state"), pk=pk
     )
     require_capability(request, Capability.WORK_QUEUES)
+    if request.method == "GET":  # the form shows the person's phones
+        audit_read(
+            request=request,
+            action="pensioner.viewed",
+            pensioners=[pensioner],
+            target=pensioner,
+            note="contact",
+        )
     form = ContactAttemptForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

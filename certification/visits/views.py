@@ -28,7 +28,7 @@ from certification.visits.services import (
 from certification.visits.tables import HomeVisitTable, StandingListTable
 from pensioners.models import Pensioner
 from pensioners.services import AlreadySubmitted, form_submission_find
-from portal.audit import audit_record
+from portal.audit import audit_read, audit_record
 from portal.errors import Refused
 from portal.middleware import accepts_uploads
 from portal.roles import Capability
@@ -128,6 +128,13 @@ def home_visit_detail(request, pk: int):
     """The visitor's screen: one person, their address and phone, and the outcome buttons."""
     visit = _visit_for(request, pk)
     require_capability(request, Capability.DO_VISITS if request.scope.is_visitor else Capability.PLAN_VISITS)
+    audit_read(
+        request=request,
+        action="pensioner.viewed",
+        pensioners=[visit.pensioner],
+        target=visit.pensioner,
+        note=f"visit {visit.pk}",
+    )
     context = {
         **person_summary(visit.pensioner),
         "visit": visit,
@@ -190,6 +197,14 @@ def home_visit_certify_view(request, pk: int):
     visit = _visit_for(request, pk)
     require_capability(request, Capability.RECORD_HOME_VISIT)
     pensioner = visit.pensioner
+    if request.method == "GET":
+        audit_read(
+            request=request,
+            action="pensioner.viewed",
+            pensioners=[pensioner],
+            target=pensioner,
+            note=f"visit {visit.pk}",
+        )
     form = HomeVisitForm(
         request.POST or None,
         request.FILES or None,
@@ -304,6 +319,9 @@ def my_visits(request):
         .filter(scheduled_on__isnull=True)
         .select_related("pensioner")[:20]
     )
+    shown = [visit.pensioner_id for visit in visits] + [visit.pensioner_id for visit in upcoming]
+    shown += [visit.pensioner_id for visit in waiting]
+    audit_read(request=request, action="pensioners.listed", pensioners=shown, note=f"my visits {day}")
     context = {"visits": visits, "day": day, "upcoming": upcoming, "waiting": waiting, "problem": problem}
     return render(request, "certification/visits/my_visits.html", context, status=400 if problem else 200)
 
@@ -333,7 +351,12 @@ def visit_sheet(request):
             actor=request.user,
             action="visit_sheet.viewed",
             area_code=team.street_id,
-            after={"team": team.pk, "date": day, "visits": len(visits)},
+            after={
+                "team": team.pk,
+                "date": day,
+                "visits": len(visits),
+                "pensioners": sorted({visit.pensioner_id for visit in visits}),
+            },
         )
     groups = [
         (community, list(items))

@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 
+from portal.audit import audit_record
 from portal.contracts import importer
 from portal.forms import StyledFormMixin
 from portal.imports.services import import_job_start
@@ -94,4 +95,11 @@ def import_job_rejects(request, pk: int):
     job = _job_for(request, pk)
     if not job.rejects_file:
         raise Http404
+    # The rejects file carries full ID numbers as typed: its download is on the record.
+    audit_record(
+        actor=request.user,
+        action="import.rejects_downloaded",
+        target=job,
+        area_code=request.user.area_id or "",
+    )
     return FileResponse(job.rejects_file.open("rb"), as_attachment=True, filename=f"rejects-{job.pk}.csv")
