@@ -26,6 +26,7 @@ install-dev: $(VENV)/.dev-installed
 run: install
 	$(PY) scripts/ensure_database.py
 	$(PY) manage.py migrate --noinput
+	$(PY) manage.py ensure_app_role
 	$(PY) manage.py seed_demo --if-empty
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 	exec scripts/run_all.sh

@@ -1,4 +1,5 @@
-"""Queueing background work without importing the task's module (the task module imports the service).
+"""Background jobs that never hang: queueing without importing the task's module, a heartbeat while a
+worker works, and recovery when a worker dies or the broker is down.
 
 Tasks are looked up by their fixed names in Celery's registry; every tasks module is imported when the
 apps are ready (`PortalConfig.ready`, `CertificationConfig.ready`), so a missing task fails loudly.
@@ -6,11 +7,103 @@ apps are ready (`PortalConfig.ready`, `CertificationConfig.ready`), so a missing
 
 from __future__ import annotations
 
+import logging
+import threading
+from contextlib import contextmanager
+from datetime import timedelta
+
 from celery import current_app
-from django.db import transaction
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+from kombu.exceptions import OperationalError as BrokerUnreachable
+
+logger = logging.getLogger(__name__)
+
+HEARTBEAT_SECONDS = 5
+# No sign of life for this long: the worker was killed, lost its machine or its database connection.
+STALE_AFTER = timedelta(seconds=60)
+WAITING_FOR_QUEUE = "waiting_for_queue"
+# Fail fast when the broker is down: the page must answer, not wait for retries.
+PUBLISH_RETRY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.5, "interval_max": 0.5}
 
 
-def enqueue_after_commit(task_name: str, *args) -> None:
-    """Queue the task once the surrounding transaction commits (a rolled-back job is never run)."""
+def enqueue_after_commit(task_name: str, *args, on_unreachable=None) -> None:
+    """Queue the task once the surrounding transaction commits (a rolled-back job is never run). If the
+    broker cannot be reached, the job stays saved and `on_unreachable()` marks it; `jobs_recover` sends
+    it when the broker is back."""
     task = current_app.tasks[task_name]
-    transaction.on_commit(lambda: task.delay(*args))
+
+    def send() -> None:
+        try:
+            task.apply_async(args=args, retry=True, retry_policy=PUBLISH_RETRY)
+        except (BrokerUnreachable, OSError) as error:
+            logger.warning("broker unreachable, %s %s waits: %s", task_name, args, error)
+            if on_unreachable is not None:
+                on_unreachable()
+
+    transaction.on_commit(send)
+
+
+@contextmanager
+def heartbeat(model, job_id: int):
+    """While the block runs, a thread with its own database connection stamps the job's heartbeat_at
+    every few seconds (the worker's own connection may be deep in one long statement or transaction)."""
+    stop = threading.Event()
+    model.objects.filter(pk=job_id).update(heartbeat_at=timezone.now())
+
+    def beat() -> None:
+        try:
+            while not stop.wait(HEARTBEAT_SECONDS):
+                model.objects.filter(pk=job_id).update(heartbeat_at=timezone.now())
+        finally:
+            connection.close()  # this thread's connection
+
+    thread = threading.Thread(target=beat, name=f"heartbeat-{model.__name__}-{job_id}", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join(timeout=HEARTBEAT_SECONDS + 5)
+
+
+def stale_running(queryset, *, now=None):
+    """Running jobs with no sign of life for STALE_AFTER."""
+    from django.db.models import Q
+
+    cutoff = (now or timezone.now()) - STALE_AFTER
+    return queryset.filter(status="running").filter(
+        Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True, started_at__lt=cutoff)
+    )
+
+
+def jobs_recover(*, now=None) -> dict:
+    """Fail the jobs whose worker died (visibly, with "run again"), and send again the jobs that waited
+    for an unreachable broker. Runs every minute (Celery beat) and whenever a job's page is looked at."""
+    from django.utils.translation import gettext, override
+
+    from portal.models import ExportJob, ImportJob
+
+    now = now or timezone.now()
+    counts = {"failed": 0, "sent_again": 0}
+    with override(settings.LANGUAGE_CODE):
+        message = gettext(
+            "The worker stopped while working on this job (it was stopped, or lost its machine). "
+            "Nothing was written. Run it again."
+        )
+    for model in (ImportJob, ExportJob):
+        counts["failed"] += stale_running(model.objects.all(), now=now).update(
+            status="failed", error=message, finished_at=now
+        )
+    waiting = ImportJob.objects.filter(status="queued", stage=WAITING_FOR_QUEUE)
+    for job_id in waiting.values_list("pk", flat=True):
+        try:
+            current_app.tasks["portal.tasks.run_import_job"].apply_async(
+                args=(job_id,), retry=True, retry_policy=PUBLISH_RETRY
+            )
+        except (BrokerUnreachable, OSError):
+            break  # still down: the next run tries again
+        ImportJob.objects.filter(pk=job_id, stage=WAITING_FOR_QUEUE).update(stage="")
+        counts["sent_again"] += 1
+    return counts

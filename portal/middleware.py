@@ -1,6 +1,8 @@
 """Per-request context: the user's scope, the client address the audit log records, and the size a request
 body may have before anything reads it."""
 
+import ipaddress
+
 from django.conf import settings
 from django.shortcuts import render
 from django.utils.functional import SimpleLazyObject
@@ -24,9 +26,16 @@ class ScopeMiddleware:
 
 
 def client_address(request) -> str | None:
-    # REMOTE_ADDR is the proxy in production; the proxy is configured to pass the client in
-    # X-Real-IP, which cannot be forged from outside because the proxy overwrites it.
-    return request.META.get("HTTP_X_REAL_IP") or request.META.get("REMOTE_ADDR") or None
+    """The address the audit log records. X-Real-IP is believed only from a proxy named in
+    TRUSTED_PROXY_ADDRESSES (which overwrites it); from anyone else it is a header anybody can send."""
+    remote = request.META.get("REMOTE_ADDR") or None
+    forwarded = (request.META.get("HTTP_X_REAL_IP") or "").strip()
+    if forwarded and remote in settings.TRUSTED_PROXY_ADDRESSES:
+        try:
+            return str(ipaddress.ip_address(forwarded))
+        except ValueError:
+            return remote
+    return remote
 
 
 class ChosenLanguageMiddleware:

@@ -66,7 +66,10 @@ class AuditEvent(models.Model):
     object_id = models.CharField(_("object id"), max_length=64, blank=True)
     object_repr = models.CharField(_("object"), max_length=200, blank=True)
     area_code = models.CharField(_("area code"), max_length=12, blank=True, db_collation="C")
-    actor_area_code = models.CharField(_("staff member's area"), max_length=12, blank=True, db_collation="C")
+    # A database default too: set-based SQL (the comparison feed) writes events without naming it.
+    actor_area_code = models.CharField(
+        _("staff member's area"), max_length=12, blank=True, default="", db_default="", db_collation="C"
+    )
     before = models.JSONField(_("before"), null=True, blank=True)
     after = models.JSONField(_("after"), null=True, blank=True)
     note = models.TextField(_("note"), blank=True)
@@ -87,6 +90,25 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_username} {self.action} {self.object_repr}"
+
+
+class AuditSeal(models.Model):
+    """The hash chain over the audit log: each committed event, in id order, sealed with
+    sha256(previous seal + the event's content). Written by `audit_seal` (every few minutes, Celery beat),
+    append-only like the log itself; `manage.py verify_audit` recomputes it. An edited, deleted or
+    back-dated event no longer fits the chain. `event_id` is a plain number, not a foreign key, so a
+    deleted event is still named by its seal."""
+
+    event_id = models.BigIntegerField(primary_key=True)
+    chain_hash = models.CharField(max_length=64)
+    sealed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("audit seal")
+        ordering = ["event_id"]
+
+    def __str__(self) -> str:
+        return f"{self.event_id} {self.chain_hash[:12]}"
 
 
 class ImportKind(models.TextChoices):
@@ -137,6 +159,9 @@ class BackgroundJob(models.Model):
     error = models.TextField(_("error"), blank=True)
     started_at = models.DateTimeField(_("started"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    # Written every few seconds by the worker while it works (portal.jobs.heartbeat): a running job whose
+    # heartbeat stopped lost its worker, and is marked failed instead of "running" forever.
+    heartbeat_at = models.DateTimeField(_("last sign of life"), null=True, blank=True)
 
     class Meta:
         abstract = True

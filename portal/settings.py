@@ -184,6 +184,10 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_ALWAYS_EAGER = env_flag("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_BEAT_SCHEDULE = {
+    # The audit log's hash chain (portal/audit_chain.py); `manage.py verify_audit` checks it.
+    "seal-audit-log": {"task": "portal.tasks.seal_audit_log", "schedule": 300.0},
+    # Jobs whose worker died are marked failed; jobs that waited for the broker are sent (portal/jobs.py).
+    "recover-jobs": {"task": "portal.tasks.recover_jobs", "schedule": 60.0},
     # Plan the day's reminders before the sending hours open (dispatch also catches up a missed plan).
     "plan-reminders": {"task": "certification.tasks.plan_reminders", "schedule": crontab(hour=7, minute=30)},
     # Send what is queued, a minute's worth at a time (the per-minute cap holds across runs).
@@ -226,6 +230,11 @@ IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 512 * 1024 * 1024)
 # Looking a person up by exact ID number (the counter, registering someone new): at most this many
 # lookups per staff member in ten minutes, so nobody can walk the city's ID numbers.
 ID_LOOKUPS_PER_10_MINUTES = env_int("ID_LOOKUPS_PER_10_MINUTES", 60)
+# The reverse proxies whose X-Real-IP header names the client (comma-separated addresses). Empty: the
+# audit log records the connecting address and ignores the header, which anybody can send.
+TRUSTED_PROXY_ADDRESSES = [
+    address.strip() for address in os.environ.get("TRUSTED_PROXY_ADDRESSES", "").split(",") if address.strip()
+]
 # Any request body that is not an import or a photo of evidence (the login page, every form).
 REQUEST_MAX_BYTES = env_int("REQUEST_MAX_BYTES", 2 * 1024 * 1024)
 # An XLSX is a zip: what it may unpack to, and how many rows it may hold (a bomb is refused unread).

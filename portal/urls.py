@@ -23,6 +23,7 @@ urlpatterns = [
     path("audit/", views.AuditLogView.as_view(), name="audit-log"),
     path("imports/<int:pk>/", import_views.import_job_detail, name="import-job"),
     path("imports/<int:pk>/rejects/", import_views.import_job_rejects, name="import-job-rejects"),
+    path("imports/<int:pk>/again/", import_views.import_job_again_view, name="import-job-again"),
     path("exports/<int:pk>/", export_views.export_job_detail, name="export-job"),
     path("exports/<int:pk>/download/", export_views.export_job_download, name="export-job-download"),
     path("pensioners/", include("pensioners.urls")),

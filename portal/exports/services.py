@@ -20,7 +20,7 @@ from django.utils import timezone, translation
 
 from portal.audit import audit_record
 from portal.exports.files import TooManyRowsForExcel, table_rows, write_csv, write_xlsx
-from portal.jobs import enqueue_after_commit
+from portal.jobs import enqueue_after_commit, heartbeat
 from portal.models import ExportJob, ExportStatus
 from portal.scoping import Scope
 
@@ -79,7 +79,7 @@ def export_job_run(*, job_id: int) -> ExportJob:
     request.export_job = job
     match = resolve(job.path)
     try:
-        with translation.override(job.language or settings.LANGUAGE_CODE):
+        with translation.override(job.language or settings.LANGUAGE_CODE), heartbeat(ExportJob, job_id):
             response = match.func(request, *match.args, **match.kwargs)
         if response.status_code != 204:
             raise RuntimeError(f"the list answered {response.status_code}")

@@ -12,12 +12,14 @@ from pathlib import Path
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from portal.audit import audit_record
 from portal.contracts import importer
+from portal.errors import Refused
 from portal.imports.runner import write_rejects
 from portal.imports.tabular import UnreadableFile
-from portal.jobs import enqueue_after_commit
+from portal.jobs import WAITING_FOR_QUEUE, enqueue_after_commit, heartbeat
 from portal.models import ImportJob, ImportStatus
 
 logger = logging.getLogger(__name__)
@@ -39,8 +41,38 @@ def import_job_start(*, actor, kind: str, uploaded_file, dry_run: bool) -> Impor
             target=job,
             after={"file": job.original_name, "dry_run": dry_run},
         )
-        enqueue_after_commit("portal.tasks.run_import_job", job.pk)
+        _queue(job)
     return job
+
+
+def _queue(job: ImportJob) -> None:
+    def wait_for_the_broker() -> None:
+        ImportJob.objects.filter(pk=job.pk, status=ImportStatus.QUEUED).update(stage=WAITING_FOR_QUEUE)
+
+    enqueue_after_commit("portal.tasks.run_import_job", job.pk, on_unreachable=wait_for_the_broker)
+
+
+def import_job_again(*, actor, job: ImportJob) -> ImportJob:
+    """Run a failed import's file again, as a new job (the failed one stays, as it ended). The failed run
+    wrote nothing (its transaction never committed), so the file is applied exactly once."""
+    if job.status != ImportStatus.FAILED:
+        raise Refused(_("Only a failed import can be run again."))
+    with transaction.atomic():
+        again = ImportJob.objects.create(
+            kind=job.kind,
+            file=job.file.name,
+            original_name=job.original_name,
+            dry_run=job.dry_run,
+            created_by=actor,
+        )
+        audit_record(
+            actor=actor,
+            action=f"{job.kind}.uploaded",
+            target=again,
+            after={"file": again.original_name, "dry_run": again.dry_run, "again_of": job.pk},
+        )
+        _queue(again)
+    return again
 
 
 def import_job_run(*, job_id: int) -> ImportJob:
@@ -59,9 +91,10 @@ def import_job_run(*, job_id: int) -> ImportJob:
         )
 
     try:
-        summary = run_import(
-            path=job.file.path, actor=job.created_by, dry_run=job.dry_run, progress=report, job=job
-        )
+        with heartbeat(ImportJob, job_id):
+            summary = run_import(
+                path=job.file.path, actor=job.created_by, dry_run=job.dry_run, progress=report, job=job
+            )
     except UnreadableFile as error:
         ImportJob.objects.filter(pk=job_id).update(
             status=ImportStatus.FAILED, error=str(error), finished_at=timezone.now(), stage=""

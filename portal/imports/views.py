@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.conf import settings
+from django.contrib import messages
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
@@ -11,10 +12,12 @@ from django.views import View
 
 from portal.audit import audit_record
 from portal.contracts import importer
+from portal.errors import Refused
 from portal.forms import StyledFormMixin
-from portal.imports.services import import_job_start
+from portal.imports.services import import_job_again, import_job_start
 from portal.imports.tabular import UnreadableFile, sniff_table
-from portal.models import ImportJob, ImportKind
+from portal.jobs import jobs_recover, stale_running
+from portal.models import ImportJob, ImportKind, ImportStatus
 from portal.views_base import is_htmx, require_capability
 
 
@@ -87,6 +90,9 @@ def _job_for(request, pk: int) -> ImportJob:
 
 def import_job_detail(request, pk: int):
     job = _job_for(request, pk)
+    if job.status == ImportStatus.RUNNING and stale_running(ImportJob.objects.filter(pk=job.pk)).exists():
+        jobs_recover()  # the worker died: say so now, even if the beat that checks every minute is down
+        job.refresh_from_db()
     template = "portal/includes/_import_progress.html" if is_htmx(request) else "portal/import_job.html"
     return render(request, template, {"job": job})
 
@@ -103,3 +109,16 @@ def import_job_rejects(request, pk: int):
         area_code=request.user.area_id or "",
     )
     return FileResponse(job.rejects_file.open("rb"), as_attachment=True, filename=f"rejects-{job.pk}.csv")
+
+
+def import_job_again_view(request, pk: int):
+    job = _job_for(request, pk)  # in scope and allowed, or 404 / 403, before anything else
+    if request.method != "POST":
+        return redirect("import-job", pk=job.pk)
+    try:
+        again = import_job_again(actor=request.user, job=job)
+    except Refused as refusal:
+        messages.error(request, refusal.message)
+        return redirect("import-job", pk=job.pk)
+    messages.success(request, _("The file is being imported again."))
+    return redirect("import-job", pk=again.pk)

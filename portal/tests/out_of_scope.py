@@ -85,6 +85,7 @@ OUT_OF_SCOPE_BUILDERS: dict = {
     "pensioner-reveal": _pensioner_elsewhere,
     "import-job": _import_job,
     "import-job-rejects": _import_job,
+    "import-job-again": _import_job,
     "record-counter": _pensioner_elsewhere,
     "record-home-visit": _pensioner_elsewhere,
     "record-consular": _pensioner_elsewhere,
