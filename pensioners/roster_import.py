@@ -251,6 +251,18 @@ def bulk_load_tables() -> tuple[str, str]:
     return ("pensioners_pensioner", state_keeper().table)
 
 
+def _owns(cursor, tables) -> bool:
+    """Whether this connection may drop and build the tables' indexes: the owner (migrations, operators
+    loading a first roster) may; the role the portal runs as (portal.db_roles) may not, and then a first
+    load simply keeps the indexes (slower, never refused)."""
+    cursor.execute(
+        "SELECT coalesce(bool_and(pg_has_role(current_user, tableowner, 'USAGE')), false) "
+        "FROM pg_tables WHERE schemaname = 'public' AND tablename = ANY(%s)",
+        [list(tables)],
+    )
+    return cursor.fetchone()[0]
+
+
 def _secondary_index_definitions(cursor) -> list[tuple[str, str]]:
     cursor.execute(
         """
@@ -271,7 +283,11 @@ def roster_rows_apply(rows: list[RosterRow]) -> tuple[int, int]:
     (in this transaction: searches wait for the load instead of seeing half of it).
     """
     with connection.cursor() as cursor:
-        bulk_load = len(rows) >= BULK_LOAD_FROM_ROWS and not Pensioner.objects.exists()
+        bulk_load = (
+            len(rows) >= BULK_LOAD_FROM_ROWS
+            and not Pensioner.objects.exists()
+            and _owns(cursor, bulk_load_tables())
+        )
         rebuild = _secondary_index_definitions(cursor) if bulk_load else []
         for name, _definition in rebuild:
             cursor.execute(f'DROP INDEX "{name}"')

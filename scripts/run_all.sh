@@ -5,6 +5,13 @@ cd "$(dirname "$0")/.."
 PORT="${PORT:-8000}"
 mkdir -p .run
 
+# The web server, the worker and beat connect as the role the portal runs as (portal/db_roles.py:
+# it may add audit events, never change, delete or truncate them); `make run` migrated as the owner
+# and ran `manage.py ensure_app_role`. APP_DATABASE_URL overrides; by default the owner's URL with
+# the user portal_app (trust authentication on a developer's machine).
+DATABASE_URL="${APP_DATABASE_URL:-$(.venv/bin/python scripts/app_database_url.py)}"
+export DATABASE_URL
+
 pids=()
 stop_all() {
   trap - INT TERM EXIT
