@@ -106,3 +106,21 @@ def test_the_upload_page_never_parses_an_xlsx_itself(monkeypatch):
     bomb = SimpleUploadedFile("bomb.xlsx", (HOSTILE / "zip-bomb.xlsx").read_bytes())
     with pytest.raises(UnreadableFile):
         sniff_table(bomb, {"id_number": ()}, ("id_number",))
+
+
+def test_an_xlsx_whose_rows_stop_at_their_last_filled_cell_imports_every_row(db, tmp_path):
+    """Spreadsheets written in streaming mode store no empty trailing cells: fewer cells than the header
+    is not a malformed row there (it is in a CSV)."""
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet()
+    header = "身份证号,姓名,手机号,住址,社区代码,待遇类型,首次领取日期,月待遇,最近认证日期,境外居住国".split(
+        ","
+    )
+    sheet.append(header)
+    source = (HOSTILE / "roster-nan-amounts.csv").read_text(encoding="utf-8").splitlines()[3]
+    sheet.append(source.split(",")[:8])  # no latest certification, no country: the row stops early
+    workbook.save(tmp_path / "streamed.xlsx")
+    summary = roster_import(path=tmp_path / "streamed.xlsx")
+    assert (summary.created, summary.rejected) == (1, 0), summary.rejects

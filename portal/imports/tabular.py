@@ -90,7 +90,9 @@ class Table:
             if field and field not in self.positions:
                 self.positions[field] = position
         self._rows = rows
-        self.width = len(header)
+        # A CSV row with another number of values than the header had a comma or quote go astray. An
+        # XLSX row is cells in their columns: a row may simply stop at its last filled cell.
+        self.width = len(header) if encoding != "xlsx" else 0
 
     def require(self, *fields: str) -> None:
         missing = [
