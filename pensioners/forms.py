@@ -98,7 +98,9 @@ class PensionerForm(StyledFormMixin, FormTokenMixin, forms.ModelForm):
             # Whether an ID number is registered is itself personal data: asking is audited and counted
             # like a counter lookup, and only a person in the user's own area is named with a link.
             try:
-                existing = pensioner_lookup_by_id(actor=self.actor, id_number=parsed.number, place="register")
+                existing = pensioner_lookup_by_id(
+                    actor=self.actor, id_number=parsed.number, place=str(_("registration form"))
+                )
             except Refused as refusal:
                 raise forms.ValidationError(refusal.message) from refusal
         else:

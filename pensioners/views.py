@@ -216,7 +216,7 @@ class PensionerEditView(View):
                 action="pensioner.viewed",
                 pensioners=[self.pensioner],
                 target=self.pensioner,
-                note="edit",
+                note=_("edit form"),
             )
         form = PensionerForm(instance=self.pensioner, scope=request.scope)
         lines = BenefitLineFormSet(instance=self.pensioner or Pensioner(), prefix="lines")

@@ -57,7 +57,7 @@ def audit_read(*, request, action: str, pensioners, target=None, note: str = "")
         action=action,
         target=target,
         area_code=_area_code_of(target) if target is not None else getattr(request.user, "area_id", "") or "",
-        after={"pensioners": ids, "people": len(ids)},
+        after={"pensioners": ids},
         note=note,
     )
 

@@ -171,7 +171,7 @@ def contact_attempt_view(request, pk: int):
             action="pensioner.viewed",
             pensioners=[pensioner],
             target=pensioner,
-            note="contact",
+            note=_("contact form"),
         )
     form = ContactAttemptForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

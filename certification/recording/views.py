@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
 
 from certification.display import person_summary
@@ -102,7 +103,7 @@ class RecordView(View):
     capability = ""
     title = ""
     upload_limit_setting = "EVIDENCE_PHOTO_MAX_BYTES"
-    audit_note = "record"  # the form shows who is being certified: the look is on the record
+    audit_note = gettext_lazy("recording form")  # the form shows who is being certified: a look on the record
     template_name = "certification/recording/record.html"
 
     def dispatch(self, request, *args, pk, **kwargs):
@@ -124,7 +125,7 @@ class RecordView(View):
             action="pensioner.viewed",
             pensioners=[self.pensioner],
             target=self.pensioner,
-            note=self.audit_note,
+            note=str(self.audit_note),
         )
         return self.render(self.form_class(**self.form_kwargs()))
 
@@ -192,7 +193,7 @@ def counter_desk(request):
         return render(request, "certification/recording/counter_desk.html", context, status=400)
     certifying = "certify" in request.POST
     try:  # audited, hit or miss, and limited per staff member (pensioners.services)
-        found = pensioner_lookup_by_id(actor=request.user, id_number=id_number, place="counter")
+        found = pensioner_lookup_by_id(actor=request.user, id_number=id_number, place=_("counter desk"))
     except Refused as refusal:
         refusal.add_to_form(lookup)
         return render(request, "certification/recording/counter_desk.html", context, status=429)
@@ -257,7 +258,7 @@ def evidence_file(request, pk: int):
         action="pensioner.viewed",
         pensioners=[person],
         target=person,
-        note=f"evidence {stored.pk}",
+        note=_("evidence file %(number)s") % {"number": stored.pk},
     )
     response = FileResponse(stored.file.open("rb"), content_type=stored.content_type)
     response["Content-Disposition"] = f'inline; filename="{stored.certification_id}-{stored.pk}"'

@@ -133,7 +133,7 @@ def home_visit_detail(request, pk: int):
         action="pensioner.viewed",
         pensioners=[visit.pensioner],
         target=visit.pensioner,
-        note=f"visit {visit.pk}",
+        note=_("home visit %(number)s") % {"number": visit.pk},
     )
     context = {
         **person_summary(visit.pensioner),
@@ -203,7 +203,7 @@ def home_visit_certify_view(request, pk: int):
             action="pensioner.viewed",
             pensioners=[pensioner],
             target=pensioner,
-            note=f"visit {visit.pk}",
+            note=_("home visit %(number)s") % {"number": visit.pk},
         )
     form = HomeVisitForm(
         request.POST or None,
@@ -321,7 +321,12 @@ def my_visits(request):
     )
     shown = [visit.pensioner_id for visit in visits] + [visit.pensioner_id for visit in upcoming]
     shown += [visit.pensioner_id for visit in waiting]
-    audit_read(request=request, action="pensioners.listed", pensioners=shown, note=f"my visits {day}")
+    audit_read(
+        request=request,
+        action="pensioners.listed",
+        pensioners=shown,
+        note=_("my visits, %(date)s") % {"date": day.isoformat()},
+    )
     context = {"visits": visits, "day": day, "upcoming": upcoming, "waiting": waiting, "problem": problem}
     return render(request, "certification/visits/my_visits.html", context, status=400 if problem else 200)
 
