@@ -668,7 +668,9 @@ def write_report(meta: dict, variants: dict) -> str:
         "",
         "Django test client, body pre-encoded (multipart, dry run ticked), broker `memory://` (the job is "
         "queued, no worker runs it), MEDIA_ROOT under /tmp/xlsx. Covers the middleware, multipart parsing to a "
-        "temporary file, the form check, storing the file and the job, the redirect; not the network.",
+        "temporary file, the form check, storing the file and the job, the redirect; not the network. The "
+        "Python peak is the test client's own copy of the body (FakePayload copies it into a BytesIO inside "
+        "the request), not the view's.",
         "",
         "| variant | body | 3 requests | under tracemalloc: time, Python peak | load_workbook calls | job |",
         "|---|---:|---|---|---:|---|",

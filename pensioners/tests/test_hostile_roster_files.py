@@ -124,3 +124,18 @@ def test_an_xlsx_whose_rows_stop_at_their_last_filled_cell_imports_every_row(db,
     workbook.save(tmp_path / "streamed.xlsx")
     summary = roster_import(path=tmp_path / "streamed.xlsx")
     assert (summary.created, summary.rejected) == (1, 0), summary.rejects
+
+
+def test_an_xlsx_that_states_no_size_is_still_held_to_the_row_limit(db, tmp_path, settings):
+    from openpyxl import Workbook
+
+    settings.IMPORT_MAX_ROWS = 2
+    workbook = Workbook(write_only=True)  # streamed: no <dimension>, so the size is known only by reading
+    sheet = workbook.create_sheet()
+    sheet.append(["身份证号", "姓名"])
+    for number in range(3):
+        sheet.append([f"50010319450101{number:03d}1", "某人"])
+    workbook.save(tmp_path / "long.xlsx")
+    with pytest.raises(UnreadableFile):
+        roster_import(path=tmp_path / "long.xlsx")
+    assert not Pensioner.objects.exists()

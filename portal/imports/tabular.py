@@ -319,6 +319,11 @@ def _open_xlsx(raw: bytes, columns) -> Table:
 
     def cells() -> Iterator[tuple[int, list, None]]:
         for row_number, row in enumerate(rows, start=2):
+            if row_number - 1 > settings.IMPORT_MAX_ROWS:  # a sheet that states no size is counted as read
+                raise UnreadableFile(
+                    _("The file has more than %(limit)s rows. Split it and import the parts.")
+                    % {"limit": settings.IMPORT_MAX_ROWS}
+                )
             yield (
                 row_number,
                 [Formula(cell.value) if cell.data_type == "f" else cell.value for cell in row],
