@@ -308,19 +308,19 @@ def my_visits(request):
         .filter(scheduled_on=day)
         .order_by("area_code", "pk")
     )
-    upcoming = (
+    # Lists, not querysets: the audit below and the template read the same rows (one query each).
+    upcoming = list(
         request.scope.restrict(HomeVisit.objects.open())
         .filter(scheduled_on__gt=day)
         .select_related("pensioner")
         .order_by("scheduled_on")[:20]
     )
-    waiting = (
+    waiting = list(
         request.scope.restrict(HomeVisit.objects.open())
         .filter(scheduled_on__isnull=True)
         .select_related("pensioner")[:20]
     )
-    shown = [visit.pensioner_id for visit in visits] + [visit.pensioner_id for visit in upcoming]
-    shown += [visit.pensioner_id for visit in waiting]
+    shown = [visit.pensioner_id for visit in (*visits, *upcoming, *waiting)]
     audit_read(
         request=request,
         action="pensioners.listed",
