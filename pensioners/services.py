@@ -261,7 +261,8 @@ def pensioner_lookup_by_id(*, actor, id_number: str, place: str) -> Pensioner | 
             _(
                 "You have looked up %(count)s ID numbers in the last 10 minutes, the most allowed. Wait a few minutes, or ask your supervisor."
             )
-            % {"count": recent}
+            % {"count": recent},
+            field="id_number",  # shown beside the ID the clerk typed
         )
     pensioner = Pensioner.objects.filter(id_number=id_number).select_related("community").first()
     if pensioner is None:

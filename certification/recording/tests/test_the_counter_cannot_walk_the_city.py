@@ -33,6 +33,7 @@ def test_a_clerk_looking_up_many_ids_is_stopped_and_every_lookup_is_on_her_super
     refused = look_up(client, planted.id_number)
     assert refused.status_code == 429
     assert "10" in refused.content.decode()
+    assert "已达上限" in refused.content.decode()  # the reason is on the page, beside the ID field
     assert "江北人" not in refused.content.decode()
     misses = AuditEvent.objects.filter(action="pensioner.lookup_missed", actor=staff["street"])
     assert misses.count() == 5
