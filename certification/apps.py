@@ -22,6 +22,12 @@ class CertificationConfig(AppConfig):
 
         register_state_keeper(CertificationStateKeeper())
         register_visitor_reach(visitor_reach)
+        from certification.visits.queries import team_choices, team_of
+        from certification.visits.services import visit_team_join
+
+        contracts.register_team_directory(
+            contracts.TeamDirectory(choices=team_choices, team_of=team_of, join=visit_team_join)
+        )
         certification_counted.connect(
             close_visits_on_certification, dispatch_uid="visits-close-on-certification"
         )
@@ -47,6 +53,7 @@ class CertificationConfig(AppConfig):
             (20, "visits", _("Plan visits"), "home-visits", Capability.PLAN_VISITS, "bi-calendar-week"),
             (30, "visits", _("Visit sheets"), "visit-sheet", Capability.DO_VISITS, "bi-printer"),
             (40, "visits", _("Standing list (台账)"), "home-service-list", Capability.PLAN_VISITS, "bi-card-list"),
+            (50, "visits", _("Visit teams"), "visit-teams", Capability.MANAGE_TEAMS, "bi-people"),
             (50, None, _("Reports"), "reports", Capability.VIEW_REPORTS, "bi-bar-chart-line"),
             (10, "supervision", _("Death reports"), "death-cases", Capability.DECIDE, "bi-exclamation-octagon"),
             (20, "supervision", _("Reminder job"), "reminder-jobs", Capability.VIEW_JOBS, "bi-send-check"),

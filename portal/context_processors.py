@@ -10,4 +10,6 @@ def navigation(request):
         "portal_title": settings.PORTAL_TITLE,
         "nav_items": items_for(request),
         "scope": request.scope,
+        "session_idle_seconds": settings.SESSION_IDLE_SECONDS,
+        "session_idle_warning_seconds": settings.SESSION_IDLE_WARNING_SECONDS,
     }

@@ -9,7 +9,8 @@ What can be registered:
 - importers: one per ImportKind, with its columns, required columns and the function that runs it;
 - audit labels: how an app's audit actions, fields and values read in the audit log;
 - navigation: items placed in the portal's menu groups;
-- the person finder: the registry's lookup of one person by ID number or record number (audit log).
+- the person finder: the registry's lookup of one person by ID number or record number (audit log);
+- the team directory: home-visit teams, which the staff screens and the staff import offer and set.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ _importers: dict[str, Importer] = {}
 _audit_labels: list[dict] = []
 _navigation: list[tuple[int, str | None, object]] = []
 _person_finder: list[Callable] = []
+_team_directory: list[TeamDirectory] = []
 
 
 @dataclass(frozen=True)
@@ -100,3 +102,26 @@ def find_person(scope, text: str):
     if not _person_finder:
         raise ImproperlyConfigured("no person finder is registered (is the registry installed?)")
     return _person_finder[0](scope, text)
+
+
+@dataclass(frozen=True)
+class TeamDirectory:
+    """Home-visit teams, kept by the visits capability, as staff administration needs them."""
+
+    # choices(street_code) -> [(team id, name)]: the street's active teams
+    choices: Callable
+    # team_of(user) -> the name of the team a visitor is in, or ""
+    team_of: Callable
+    # join(*, actor, user, team) -> None: put a visitor in their street's team (an id or a name), in the
+    # caller's transaction and audited; raises portal.errors.Refused when no such team is there
+    join: Callable
+
+
+def register_team_directory(directory: TeamDirectory) -> None:
+    _team_directory[:] = [directory]
+
+
+def team_directory() -> TeamDirectory:
+    if not _team_directory:
+        raise ImproperlyConfigured("no team directory is registered (are home visits installed?)")
+    return _team_directory[0]

@@ -1,11 +1,24 @@
 """Staff users and the append-only audit log."""
 
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portal.roles import Role, role_can
+
+
+class StaffQuerySet(models.QuerySet):
+    def within(self, area) -> "StaffQuerySet":
+        """Staff whose area lies in `area` (a district's supervisor sees its streets' and communities')."""
+        return self.filter(area__code__startswith=area.scope_prefix)
+
+    def visible_to_visitor(self, user) -> "StaffQuerySet":
+        return self.none()
+
+
+class StaffManager(UserManager.from_queryset(StaffQuerySet)):
+    pass
 
 
 class User(AbstractUser):
@@ -22,6 +35,12 @@ class User(AbstractUser):
         related_name="staff",
     )
     phone = models.CharField(_("phone"), max_length=20, blank=True)
+    # Set by an administrator's reset (and on every new account): the temporary password works once, to
+    # choose a new one, and nothing else opens until then (portal/staff/middleware.py).
+    must_change_password = models.BooleanField(_("must change password"), default=False)
+    password_changed_at = models.DateTimeField(_("password changed"), null=True, blank=True)
+
+    objects = StaffManager()
 
     class Meta:
         verbose_name = _("staff member")
@@ -32,6 +51,9 @@ class User(AbstractUser):
 
     def can(self, capability: str) -> bool:
         return self.is_active and role_can(self.role, capability)
+
+    def audit_area_code(self) -> str:
+        return self.area_id or ""
 
 
 class AuditEventQuerySet(models.QuerySet):
@@ -114,6 +136,7 @@ class AuditSeal(models.Model):
 class ImportKind(models.TextChoices):
     ROSTER = "roster", _("Pensioner roster")
     COMPARISON = "comparison", _("Data comparison")
+    STAFF = "staff", _("Staff accounts")
 
 
 class ImportStatus(models.TextChoices):
@@ -194,6 +217,10 @@ class ImportJob(BackgroundJob):
     rejects_file = models.FileField(
         _("rejected rows"), upload_to="imports/rejects/", blank=True, max_length=300
     )
+    # A staff import's temporary passwords, for the uploader to hand out: downloaded once, then deleted.
+    credentials_file = models.FileField(
+        _("temporary passwords"), upload_to="imports/credentials/", blank=True, max_length=300
+    )
     created_by = models.ForeignKey(
         User, on_delete=models.PROTECT, related_name="+", verbose_name=_("uploaded by")
     )
@@ -273,3 +300,6 @@ class ExportJob(BackgroundJob):
         query = QueryDict(self.query, mutable=True)
         query.pop("_export", None)
         return f"{self.path}?{query.urlencode()}" if query else self.path
+
+
+from portal.staff.models import PasswordHistory  # noqa: E402,F401  (the staff room's model, for Django)

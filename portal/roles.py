@@ -51,6 +51,10 @@ class Capability(models.TextChoices):
     EDIT_SOURCES = "comparison.sources", _("Edit data sources")
     EDIT_TEMPLATES = "reminders.templates", _("Edit message templates")
     VIEW_JOBS = "reminders.jobs", _("See the reminder job runs")
+    MANAGE_STAFF = "staff.manage", _("Manage the accounts of staff below one's role")
+    IMPORT_STAFF = "staff.import", _("Import staff accounts from a file")
+    MANAGE_LOCKS = "staff.locks", _("See and clear login lockouts")
+    MANAGE_TEAMS = "visits.teams", _("Manage home-visit teams and their members")
 
 
 _EVERY_DESK_ROLE = {Role.CITY_ADMIN, Role.DISTRICT_SUPERVISOR, Role.STREET_STAFF, Role.COMMUNITY_WORKER}
@@ -84,6 +88,10 @@ _grant(Capability.IMPORT_COMPARISON, {Role.CITY_ADMIN})
 _grant(Capability.EDIT_SOURCES, {Role.CITY_ADMIN})
 _grant(Capability.EDIT_TEMPLATES, _SUPERVISORS)
 _grant(Capability.VIEW_JOBS, _SUPERVISORS)
+_grant(Capability.MANAGE_STAFF, _SUPERVISORS)
+_grant(Capability.IMPORT_STAFF, {Role.CITY_ADMIN})
+_grant(Capability.MANAGE_LOCKS, {Role.CITY_ADMIN})
+_grant(Capability.MANAGE_TEAMS, _OFFICES)
 
 
 def role_can(role: str, capability: str) -> bool:

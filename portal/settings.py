@@ -6,7 +6,7 @@ without a `SECRET_KEY` or with `DEBUG` on, so a forgotten variable cannot ship a
 """
 
 import os
-from datetime import time
+from datetime import time, timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -42,6 +42,16 @@ if IS_PRODUCTION or not DEBUG:
         )
 if IS_PRODUCTION and DEBUG:
     raise ImproperlyConfigured("DEBUG must be off in production: unset DEBUG or set DEBUG=0.")
+# Django's own deploy-check rule for a weak key (security.W009), made a refusal in production: a key
+# anyone could guess signs every session and password-reset link.
+if IS_PRODUCTION and (
+    len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5 or SECRET_KEY.startswith("django-insecure-")
+):
+    raise ImproperlyConfigured(
+        "SECRET_KEY is too weak for production: it must be at least 50 characters long, with at least 5 "
+        "different characters, and must not start with 'django-insecure-'. Generate one with: python -c "
+        '"from django.core.management.utils import get_random_secret_key; print(get_random_secret_key())"'
+    )
 if not SECRET_KEY:
     # Development only: a fixed key keeps sessions alive across restarts of `make run`.
     SECRET_KEY = "development-only-key-not-for-production-use-4d1f0c8e9b"
@@ -77,10 +87,13 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "csp.middleware.CSPMiddleware",
+    # django-csp's CSPMiddleware, except that a PDF opened in the browser keeps only frame-ancestors.
+    "portal.middleware.ContentSecurityPolicyMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # Nothing with personal data is kept in a browser's or a proxy's cache (static files are served above).
+    "portal.middleware.NoStoreMiddleware",
     "portal.middleware.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "portal.middleware.RequestSizeLimitMiddleware",
@@ -137,12 +150,40 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
+    # GB/T 22239 level 3 practice (portal/staff/rules.py): 10 or more characters, 3 character classes,
+    # not the login, not one of the last 5.
+    {"NAME": "portal.staff.validators.StaffPasswordValidator"},
+    {"NAME": "portal.staff.validators.PasswordHistoryValidator"},
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600)  # one working day
+# The absolute limit: a session ends this long after its login, however busy (portal/staff/middleware.py;
+# the cookie's own age slides with every save, so it cannot hold the line alone).
+SESSION_ABSOLUTE_SECONDS = env_int("SESSION_ABSOLUTE_SECONDS", SESSION_COOKIE_AGE)
+# Counter PCs are shared: a session idle this long ends, and the page warns this long before.
+SESSION_IDLE_SECONDS = env_int("SESSION_IDLE_SECONDS", 30 * 60)
+SESSION_IDLE_WARNING_SECONDS = env_int("SESSION_IDLE_WARNING_SECONDS", 60)
+
+# Login lockout (django-axes): 5 failures for one login, from any address, lock it for 15 minutes. An
+# address is locked too once it has failed LOGIN_ADDRESS_FAILURE_LIMIT times over any logins (a street
+# office shares one address, so its limit is higher than one person's). Administrators clear locks on the
+# staff screens. The lock says the same whether or not the login exists.
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCK_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = "portal.staff.lockout.lockout_parameters"
+LOGIN_ADDRESS_FAILURE_LIMIT = env_int("LOGIN_ADDRESS_FAILURE_LIMIT", 20)
+AXES_CLIENT_IP_CALLABLE = "portal.middleware.client_address"
+AXES_LOCKOUT_CALLABLE = "portal.staff.lockout.locked_out_response"
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
+AXES_ENABLE_ACCESS_FAILURE_LOG = False
+
+# The second factor (django-otp: TOTP apps and one-time recovery codes). Supervisors and administrators
+# must use one in production; the demo leaves it optional (README).
+SECOND_FACTOR_REQUIRED = env_flag("SECOND_FACTOR_REQUIRED", IS_PRODUCTION)
+OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "重庆养老认证")
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
@@ -174,6 +215,48 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+# Content-Security-Policy (django-csp): everything comes from the portal itself, and no inline script or
+# style runs (behaviour lives in static/portal/*.js behind data attributes, looks in static/portal/portal.css).
+# data: images are Bootstrap's own icons in its CSS and the 2FA QR code.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+# Permissions-Policy: the portal uses none of these browser features. The home-visit photo comes through
+# <input type=file capture>, which hands over to the phone's camera app and is not governed by "camera".
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "browsing-topics",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "idle-detection",
+        "interest-cohort",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "publickey-credentials-get",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    )
+}
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env_flag("SECURE_SSL_REDIRECT", True)
@@ -189,7 +272,7 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }
 
 # Celery: Redis is the broker; results are not needed (every task records its outcome in the database).

@@ -45,7 +45,7 @@ class AssignForm(StyledFormMixin, forms.Form):
                 role__in=(Role.COMMUNITY_WORKER, Role.STREET_STAFF),
                 area__code__startswith=prefix,
             ).select_related("area")
-            teams = VisitTeam.objects.filter(street__code__startswith=prefix)
+            teams = VisitTeam.objects.active().filter(street__code__startswith=prefix)
             if holding is not None and holding != scope.area and len(holding.code) >= 9:
                 ancestors = [holding.code[:length] for length in (9, 12) if length <= len(holding.code)]
                 workers = workers.filter(area_id__in=ancestors)

@@ -38,7 +38,7 @@ class VisitScheduleForm(StyledFormMixin, forms.Form):
 
     def __init__(self, *args, scope, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["team"].queryset = scope.restrict(VisitTeam.objects.all())
+        self.fields["team"].queryset = scope.restrict(VisitTeam.objects.active())
         self.fields["visit_date"].widget.attrs["min"] = timezone.localdate().isoformat()
 
     def clean_visit_date(self):
@@ -80,3 +80,46 @@ class VisitOutcomeForm(StyledFormMixin, forms.Form):
 
 class CancelVisitForm(StyledFormMixin, forms.Form):
     reason = forms.CharField(label=_("Why cancel"), max_length=200)
+
+
+class VisitTeamCreateForm(StyledFormMixin, forms.Form):
+    street = forms.ChoiceField(label=_("Street"))
+    name = forms.CharField(label=_("Team name"), max_length=60)
+
+    def __init__(self, *args, scope, **kwargs):
+        from pensioners.models import Area
+
+        super().__init__(*args, **kwargs)
+        streets = scope.restrict(Area.objects.streets()) if not scope.is_visitor else Area.objects.none()
+        self.fields["street"].choices = [(a.code, f"{a.name} {a.code}") for a in streets[:2000]]
+
+    def clean_street(self):
+        from pensioners.models import Area
+
+        return Area.objects.get(code=self.cleaned_data["street"])
+
+
+class VisitTeamRenameForm(StyledFormMixin, forms.Form):
+    name = forms.CharField(label=_("Team name"), max_length=60)
+
+
+class VisitTeamMembersForm(StyledFormMixin, forms.Form):
+    members = forms.ModelMultipleChoiceField(
+        label=_("Members"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args, team, **kwargs):
+        from portal.models import User
+        from portal.roles import Role
+
+        super().__init__(*args, **kwargs)
+        self.fields["members"].queryset = User.objects.filter(
+            role=Role.VISIT_TEAM, area_id=team.street_id, is_active=True
+        ).order_by("username")
+        self.fields["members"].label_from_instance = lambda user: (
+            f"{user.full_name or user.username} ({user.username})"
+        )
+
+
+class VisitTeamRetireForm(StyledFormMixin, forms.Form):
+    reason = forms.CharField(label=_("Why"), max_length=500, required=False)

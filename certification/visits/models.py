@@ -19,6 +19,10 @@ class VisitTeamQuerySet(models.QuerySet):
     def visible_to_visitor(self, user):
         return self.filter(members=user)
 
+    def active(self):
+        """Teams still at work: a retired team keeps its history but takes no new visits or members."""
+        return self.filter(retired_at__isnull=True)
+
 
 class VisitTeam(models.Model):
     """A home-visit team of a street office (上门认证小组)."""
@@ -30,6 +34,7 @@ class VisitTeam(models.Model):
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL, related_name="visit_teams", verbose_name=_("members")
     )
+    retired_at = models.DateTimeField(_("retired"), null=True, blank=True)
 
     objects = VisitTeamQuerySet.as_manager()
 
@@ -37,9 +42,20 @@ class VisitTeam(models.Model):
         verbose_name = _("home-visit team")
         verbose_name_plural = _("home-visit teams")
         ordering = ["street_id", "name"]
+        constraints = [
+            # Teams are named within their street (the staff import finds a team by its name).
+            models.UniqueConstraint(
+                fields=["street", "name"],
+                condition=models.Q(retired_at__isnull=True),
+                name="team_name_per_street",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name
+
+    def audit_area_code(self) -> str:
+        return self.street_id
 
 
 class VisitSource(models.TextChoices):

@@ -22,3 +22,15 @@ def visitor_reach(user) -> Exists:
             Q(closed_at__isnull=True) | Q(closed_at__gte=recent)
         )
     )
+
+
+def team_choices(street_code: str) -> list[tuple[int, str]]:
+    """The street's active teams (portal.contracts.TeamDirectory.choices)."""
+    from certification.models import VisitTeam
+
+    return list(VisitTeam.objects.active().filter(street_id=street_code).values_list("pk", "name"))
+
+
+def team_of(user) -> str:
+    """The name of the active team a visitor is in, or "" (portal.contracts.TeamDirectory.team_of)."""
+    return ", ".join(user.visit_teams.active().values_list("name", flat=True))

@@ -151,6 +151,8 @@ def home_visit_schedule(*, visits: list[HomeVisit], team: VisitTeam, visit_date:
     """Give open visits to a team for a day. Every visit must be open and in the team's street."""
     if visit_date < timezone.localdate():
         raise Refused(_("A visit cannot be scheduled in the past."))
+    if team.retired_at is not None:
+        raise Refused(_("%(team)s is retired and takes no new visits.") % {"team": team.name})
     with transaction.atomic():
         locked = list(HomeVisit.objects.select_for_update().filter(pk__in=[visit.pk for visit in visits]))
         for visit in locked:
@@ -277,6 +279,8 @@ def home_visits_assign_team(*, actor, scope, pensioner_ids: list[int], team: Vis
 
     if not scope.covers_area_code(team.street_id):
         raise Refused(_("%(team)s works outside your area.") % {"team": team.name})
+    if team.retired_at is not None:
+        raise Refused(_("%(team)s is retired and takes no new visits.") % {"team": team.name})
     with transaction.atomic():
         people = list(scope.restrict(Pensioner.objects.filter(pk__in=pensioner_ids)))
         if len(people) != len(set(pensioner_ids)):
@@ -299,3 +303,132 @@ def home_visits_assign_team(*, actor, scope, pensioner_ids: list[int], team: Vis
                 HomeVisit.objects.filter(pk=visit.pk).update(team=team)
                 audit_record(actor=actor, action="home_visit.assigned", target=visit, after={"team": team.pk})
     return len(people)
+
+
+# ---- the teams themselves --------------------------------------------------------------------------
+
+
+def _team_snapshot(team: VisitTeam) -> dict:
+    return {
+        "name": team.name,
+        "street": team.street_id,
+        "members": sorted(team.members.values_list("username", flat=True)),
+        "retired": bool(team.retired_at),
+    }
+
+
+def _check_team_name(*, street_code: str, name: str, keep_pk=None) -> str:
+    name = name.strip()
+    if not name:
+        raise Refused(_("Give the team a name."), field="name")
+    taken = VisitTeam.objects.active().filter(street_id=street_code, name=name).exclude(pk=keep_pk)
+    if taken.exists():
+        raise Refused(_("This street already has a team of this name."), field="name")
+    return name
+
+
+def visit_team_create(*, actor, scope, street, name: str) -> VisitTeam:
+    if street.level != "street" or not scope.covers_area_code(street.code):
+        raise Refused(_("Choose a street in your area."), field="street")
+    with transaction.atomic():
+        team = VisitTeam.objects.create(
+            street=street, name=_check_team_name(street_code=street.code, name=name)
+        )
+        audit_record(actor=actor, action="visit_team.created", target=team, after=_team_snapshot(team))
+    return team
+
+
+def visit_team_rename(*, actor, team: VisitTeam, name: str) -> VisitTeam:
+    if team.retired_at is not None:
+        raise Refused(_("%(team)s is retired.") % {"team": team.name})
+    with transaction.atomic():
+        before = _team_snapshot(team)
+        team.name = _check_team_name(street_code=team.street_id, name=name, keep_pk=team.pk)
+        team.save(update_fields=["name"])
+        audit_record(
+            actor=actor, action="visit_team.renamed", target=team, before=before, after=_team_snapshot(team)
+        )
+    return team
+
+
+def visit_team_set_members(*, actor, team: VisitTeam, members) -> VisitTeam:
+    """The team's members, as chosen: home-visit team accounts of the team's street only."""
+    from portal.roles import Role
+
+    if team.retired_at is not None:
+        raise Refused(_("%(team)s is retired.") % {"team": team.name})
+    members = list(members)
+    wrong = [
+        m for m in members if m.role != Role.VISIT_TEAM or m.area_id != team.street_id or not m.is_active
+    ]
+    if wrong:
+        raise Refused(
+            _("Only active home-visit team members of this street can join: %(names)s")
+            % {"names": "、".join(str(m) for m in wrong[:5])},
+            field="members",
+        )
+    with transaction.atomic():
+        before = _team_snapshot(team)
+        team.members.set(members)
+        audit_record(
+            actor=actor,
+            action="visit_team.members_changed",
+            target=team,
+            before=before,
+            after=_team_snapshot(team),
+        )
+    return team
+
+
+def visit_team_join(*, actor, user, team: str) -> None:
+    """The staff screens' and the staff import's way to put a visitor in a team of their street (by the
+    team's id or name), registered as portal.contracts.TeamDirectory.join. Runs in the caller's
+    transaction."""
+    street = user.area_id or ""
+    teams = VisitTeam.objects.active().filter(street_id=street)
+    found = teams.filter(pk=int(team)).first() if str(team).isdigit() else teams.filter(name=team).first()
+    if found is None:
+        raise Refused(
+            _("No home-visit team “%(team)s” in this street.") % {"team": str(team)[:60]}, field="team"
+        )
+    if found.members.filter(pk=user.pk).exists():
+        return
+    before = _team_snapshot(found)
+    # A visitor is in one team at a time: joining this one leaves the others.
+    for other in user.visit_teams.exclude(pk=found.pk):
+        other.members.remove(user)
+    found.members.add(user)
+    audit_record(
+        actor=actor,
+        action="visit_team.members_changed",
+        target=found,
+        before=before,
+        after=_team_snapshot(found),
+    )
+
+
+def visit_team_retire(*, actor, team: VisitTeam, reason: str = "") -> VisitTeam:
+    """A team that stops: its members leave it; its scheduled visits must be moved first."""
+    if team.retired_at is not None:
+        raise Refused(_("%(team)s is already retired.") % {"team": team.name})
+    with transaction.atomic():
+        locked = VisitTeam.objects.select_for_update().get(pk=team.pk)
+        pending = locked.visits.filter(status=VisitStatus.SCHEDULED).count()
+        if pending:
+            raise Refused(
+                _("%(team)s still has %(count)d scheduled visits: give them to another team first.")
+                % {"team": locked.name, "count": pending}
+            )
+        before = _team_snapshot(locked)
+        locked.retired_at = timezone.now()
+        locked.save(update_fields=["retired_at"])
+        locked.members.clear()
+        audit_record(
+            actor=actor,
+            action="visit_team.retired",
+            target=locked,
+            before=before,
+            after=_team_snapshot(locked),
+            note=reason.strip()[:500],
+        )
+    return locked

@@ -17,13 +17,26 @@ from certification.display import person_summary
 from certification.models import HomeVisit, VisitTeam
 from certification.recording.forms import HomeVisitForm
 from certification.visits.filters import HomeVisitFilter
-from certification.visits.forms import CancelVisitForm, VisitOutcomeForm, VisitRequestForm, VisitScheduleForm
+from certification.visits.forms import (
+    CancelVisitForm,
+    VisitOutcomeForm,
+    VisitRequestForm,
+    VisitScheduleForm,
+    VisitTeamCreateForm,
+    VisitTeamMembersForm,
+    VisitTeamRenameForm,
+    VisitTeamRetireForm,
+)
 from certification.visits.services import (
     home_visit_cancel,
     home_visit_certify,
     home_visit_close,
     home_visit_request,
     home_visit_schedule,
+    visit_team_create,
+    visit_team_rename,
+    visit_team_retire,
+    visit_team_set_members,
 )
 from certification.visits.tables import HomeVisitTable, StandingListTable
 from pensioners.models import Pensioner
@@ -393,3 +406,73 @@ class StandingListView(ScopedListView):
     def scoped_rows(self, scoped):
         open_visit = HomeVisit.objects.open().filter(pensioner=OuterRef("pk"))
         return scoped.select_related("community", "state").annotate(has_open_visit=Exists(open_visit))
+
+
+# ---- the street's teams ----------------------------------------------------------------------------
+
+
+@capability_required(Capability.MANAGE_TEAMS)
+def visit_teams(request):
+    """The teams of the user's area: create one; each links to its page (rename, members, retire)."""
+    form = VisitTeamCreateForm(request.POST or None, scope=request.scope)
+    if request.method == "POST" and form.is_valid():
+        try:
+            team = visit_team_create(
+                actor=request.user,
+                scope=request.scope,
+                street=form.cleaned_data["street"],
+                name=form.cleaned_data["name"],
+            )
+        except Refused as refusal:
+            refusal.add_to_form(form)
+        else:
+            messages.success(request, _("Team %(team)s is created. Add its members.") % {"team": team.name})
+            return redirect("visit-team", pk=team.pk)
+    teams = (
+        request.scope.restrict(VisitTeam.objects.all())
+        .select_related("street")
+        .prefetch_related("members")
+        .order_by("retired_at", "street_id", "name")
+    )
+    status = 400 if request.method == "POST" else 200
+    return render(request, "certification/visits/teams.html", {"form": form, "teams": teams}, status=status)
+
+
+@capability_required(Capability.MANAGE_TEAMS)
+def visit_team_detail(request, pk: int):
+    team = request.scope.get_or_404(VisitTeam.objects.select_related("street"), pk=pk)
+    action = request.POST.get("action", "")
+    rename_form = VisitTeamRenameForm(
+        request.POST if action == "rename" else None, initial={"name": team.name}
+    )
+    members_form = VisitTeamMembersForm(
+        request.POST if action == "members" else None, team=team, initial={"members": team.members.all()}
+    )
+    retire_form = VisitTeamRetireForm(request.POST if action == "retire" else None)
+    forms_by_action = {"rename": rename_form, "members": members_form, "retire": retire_form}
+    form = forms_by_action.get(action)
+    if request.method == "POST" and form is not None and form.is_valid():
+        try:
+            if action == "rename":
+                visit_team_rename(actor=request.user, team=team, name=form.cleaned_data["name"])
+                messages.success(request, _("The team is renamed."))
+            elif action == "members":
+                visit_team_set_members(actor=request.user, team=team, members=form.cleaned_data["members"])
+                messages.success(request, _("The team's members are saved."))
+            else:
+                visit_team_retire(actor=request.user, team=team, reason=form.cleaned_data["reason"])
+                messages.success(request, _("Team %(team)s is retired.") % {"team": team.name})
+                return redirect("visit-teams")
+        except Refused as refusal:
+            refusal.add_to_form(form)
+        else:
+            return redirect("visit-team", pk=team.pk)
+    context = {
+        "team": team,
+        "rename_form": rename_form,
+        "members_form": members_form,
+        "retire_form": retire_form,
+        "scheduled": team.visits.filter(status="scheduled").count(),
+    }
+    status = 400 if request.method == "POST" else 200
+    return render(request, "certification/visits/team_detail.html", context, status=status)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views import View
@@ -122,3 +122,24 @@ def import_job_again_view(request, pk: int):
         return redirect("import-job", pk=job.pk)
     messages.success(request, _("The file is being imported again."))
     return redirect("import-job", pk=again.pk)
+
+
+def import_job_credentials(request, pk: int):
+    """A staff import's temporary passwords: for the uploader only, downloaded once, then deleted."""
+    job = _job_for(request, pk)
+    if request.method != "POST":
+        return redirect("import-job", pk=job.pk)
+    if job.created_by_id != request.user.pk or not job.credentials_file:
+        raise Http404
+    content = job.credentials_file.read()
+    job.credentials_file.delete(save=True)
+    audit_record(
+        actor=request.user,
+        action="import.credentials_downloaded",
+        target=job,
+        area_code=request.user.area_id or "",
+    )
+    response = HttpResponse(content, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="temporary-passwords-{job.pk}.csv"'
+    response["Cache-Control"] = "no-store"
+    return response

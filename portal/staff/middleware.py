@@ -1,4 +1,56 @@
-"""The session's own doors: idle and absolute time limits, the forced password change, the second factor."""
+"""The session's own doors, checked on every request of a logged-in user, in this order:
+
+1. the absolute limit (SESSION_ABSOLUTE_SECONDS after the login) and the idle limit
+   (SESSION_IDLE_SECONDS since the last request): either ends the session, with a message on the login page;
+2. a temporary password (a new account, an administrator's reset) opens only the password page;
+3. a second factor: an account with an authenticator must enter its code before anything opens, and a
+   supervisor or administrator without one must enrol first when SECOND_FACTOR_REQUIRED is on.
+"""
+
+from __future__ import annotations
+
+import time
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.http import HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+
+from portal.staff.rules import SECOND_FACTOR_ROLES
+
+LOGIN_AT = "portal_login_at"
+SEEN_AT = "portal_seen_at"
+# Writing the session on every click would be one UPDATE per request; a minute's precision is plenty.
+SEEN_AT_PRECISION_SECONDS = 30
+
+# Reachable whatever the session still owes (the doors themselves, and the way out).
+_ALWAYS_OPEN = ("login", "logout", "set_language", "healthz", "session-status")
+_OPEN_BEFORE_PASSWORD_CHANGE = ("password-change",)
+_OPEN_BEFORE_SECOND_FACTOR = ("second-factor-verify", "second-factor-enrol")
+
+
+def _url_names(names) -> set[str]:
+    return {reverse(name) for name in names}
+
+
+def _with_next(url: str, request) -> str:
+    if request.method != "GET" or request.headers.get("HX-Request") == "true":
+        return url  # a form's POST cannot be replayed; the dashboard is the safe place to land
+    return f"{url}?{urlencode({'next': request.get_full_path()})}"
+
+
+def has_second_factor(user) -> bool:
+    from django_otp import user_has_device
+
+    return user_has_device(user, confirmed=True)
+
+
+def second_factor_required(user) -> bool:
+    return settings.SECOND_FACTOR_REQUIRED and user.role in SECOND_FACTOR_ROLES
 
 
 class StaffSessionMiddleware:
@@ -6,4 +58,64 @@ class StaffSessionMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated or request.path.startswith(settings.STATIC_URL):
+            return self.get_response(request)
+        path = request.path
+        always_open = _url_names(_ALWAYS_OPEN)
+        ended = self._session_ended(request)
+        if ended:
+            logout(request)
+            messages.warning(request, ended)
+            return self._send_to(request, _with_next(reverse("login"), request))
+        if path in always_open:
+            return self.get_response(request)
+        if user.must_change_password and path not in _url_names(_OPEN_BEFORE_PASSWORD_CHANGE):
+            return self._send_to(request, reverse("password-change"))
+        if not user.must_change_password and path not in _url_names(_OPEN_BEFORE_SECOND_FACTOR):
+            if has_second_factor(user):
+                if not user.is_verified():
+                    return self._send_to(request, _with_next(reverse("second-factor-verify"), request))
+            elif second_factor_required(user):
+                return self._send_to(request, reverse("second-factor-enrol"))
         return self.get_response(request)
+
+    def _session_ended(self, request) -> str | None:
+        """Why the session has ended now, or None; stamps the activity of a session that goes on."""
+        session = request.session
+        now = int(time.time())
+        login_at = session.get(LOGIN_AT)
+        if login_at is None:  # logged in before these limits existed, or by a test's client
+            session[LOGIN_AT] = login_at = now
+        seen_at = session.get(SEEN_AT, now)
+        if now - login_at > settings.SESSION_ABSOLUTE_SECONDS:
+            return _("You were logged out: a session lasts %(hours)d hours at most. Please log in again.") % {
+                "hours": settings.SESSION_ABSOLUTE_SECONDS // 3600
+            }
+        if now - seen_at > settings.SESSION_IDLE_SECONDS:
+            return _(
+                "You were logged out after %(minutes)d minutes without activity, so that nobody else "
+                "at this computer works in your name. Please log in again."
+            ) % {"minutes": settings.SESSION_IDLE_SECONDS // 60}
+        # The idle warning asks how long is left without counting as activity itself.
+        if request.path != reverse("session-status") and now - seen_at >= SEEN_AT_PRECISION_SECONDS:
+            session[SEEN_AT] = now
+        elif SEEN_AT not in session:
+            session[SEEN_AT] = now
+        return None
+
+    @staticmethod
+    def _send_to(request, url: str):
+        if request.headers.get("HX-Request") == "true":
+            response = HttpResponse(status=204)
+            response["HX-Redirect"] = url
+            return response
+        return redirect(url)
+
+
+def stamp_login(sender, request, user, **kwargs) -> None:
+    """user_logged_in: the absolute and idle limits start now."""
+    if request is not None and hasattr(request, "session"):
+        now = int(time.time())
+        request.session[LOGIN_AT] = now
+        request.session[SEEN_AT] = now

@@ -73,6 +73,14 @@ def _visit(staff):
     return {"pk": visit.pk}
 
 
+def _staff_elsewhere(staff):
+    return {"pk": staff["other_street"].pk}
+
+
+def _team_elsewhere(staff):
+    return {"pk": VisitTeam.objects.create(name="华新街二组", street_id="500105001").pk}
+
+
 def _death_case(staff):
     person = make_pensioner(name="江北人", community="500105001001")
     case, _ = death_case_open(pensioner=person, origin="contact", actor=staff["other_street"])
@@ -86,6 +94,13 @@ OUT_OF_SCOPE_BUILDERS: dict = {
     "import-job": _import_job,
     "import-job-rejects": _import_job,
     "import-job-again": _import_job,
+    "import-job-credentials": _import_job,
+    "staff-detail": _staff_elsewhere,
+    "staff-disable": _staff_elsewhere,
+    "staff-enable": _staff_elsewhere,
+    "staff-reset-password": _staff_elsewhere,
+    "staff-reset-second-factor": _staff_elsewhere,
+    "visit-team": _team_elsewhere,
     "record-counter": _pensioner_elsewhere,
     "record-home-visit": _pensioner_elsewhere,
     "record-consular": _pensioner_elsewhere,

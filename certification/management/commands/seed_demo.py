@@ -29,7 +29,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, pensioners, seed, force, if_empty, **options):
         if not settings.DEBUG and not force:
-            raise CommandError("seed_demo writes demo data and refuses to run with DEBUG off; use --force.")
+            raise CommandError(
+                "seed_demo refuses to run with DEBUG off (even on an empty database): it writes demo data "
+                "with known passwords. To load it on this server anyway, run: manage.py seed_demo --force"
+            )
         translation.activate(settings.LANGUAGE_CODE)
         if if_empty and User.objects.exists():
             self.stdout.write("seeded=0 reason=database-not-empty")
