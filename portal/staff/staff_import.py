@@ -157,7 +157,10 @@ def staff_import(
     if dry_run:
         summary.credentials = []
     elif job is not None and summary.credentials:
-        job.credentials_file.save(f"staff-{job.pk}.csv", ContentFile(credentials_sheet(summary.credentials)))
+        job.credentials_file.save(
+            f"staff-{job.pk}.csv", ContentFile(credentials_sheet(summary.credentials)), save=False
+        )
+        type(job).objects.filter(pk=job.pk).update(credentials_file=job.credentials_file.name)
     return summary
 
 

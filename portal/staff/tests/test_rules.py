@@ -41,7 +41,11 @@ def test_each_role_manages_only_the_levels_below_it():
 
 
 def test_a_supervisor_manages_only_inside_the_district():
-    mine = {"actor_role": Role.DISTRICT_SUPERVISOR, "actor_area_code": "500103", "actor_area_level": "district"}
+    mine = {
+        "actor_role": Role.DISTRICT_SUPERVISOR,
+        "actor_area_code": "500103",
+        "actor_area_level": "district",
+    }
     assert management_problem(**mine, role=Role.STREET_STAFF, area_code="500103003") is None
     assert management_problem(**mine, role=Role.STREET_STAFF, area_code="500105001")[0] == "area"
     assert management_problem(**mine, role=Role.DISTRICT_SUPERVISOR, area_code="500103")[0] == "role"

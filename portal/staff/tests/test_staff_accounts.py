@@ -13,7 +13,12 @@ pytestmark = pytest.mark.django_db
 
 
 def _create(client, **fields):
-    data = {"username": "wang_jfb", "full_name": "王小明", "role": Role.STREET_STAFF, "area_code": "500103003"}
+    data = {
+        "username": "wang_jfb",
+        "full_name": "王小明",
+        "role": Role.STREET_STAFF,
+        "area_code": "500103003",
+    }
     data.update(fields)
     return client.post(reverse("staff-create"), data)
 
@@ -91,7 +96,9 @@ def test_a_reset_gives_a_one_time_password_and_ends_sessions(client, staff):
 def test_a_temporary_password_opens_only_the_password_page(client, staff):
     worker = staff["street"]
     password = services.staff_reset_password(actor=staff["supervisor"], user=worker)
-    assert client.post(reverse("login"), {"username": worker.username, "password": password}).status_code == 302
+    assert (
+        client.post(reverse("login"), {"username": worker.username, "password": password}).status_code == 302
+    )
     assert client.get(reverse("pensioner-search"))["Location"] == reverse("password-change")
     response = client.post(
         reverse("password-change"),
@@ -114,7 +121,8 @@ def test_a_new_password_follows_the_rules_and_not_the_last_five(client, staff):
     client.force_login(worker)
     for weak in ["short1A", "alllowercaseletters", used[0], used[-1]]:
         response = client.post(
-            reverse("password-change"), {"old_password": current, "new_password1": weak, "new_password2": weak}
+            reverse("password-change"),
+            {"old_password": current, "new_password1": weak, "new_password2": weak},
         )
         assert response.status_code == 400, weak
     from portal.errors import Refused
