@@ -3,7 +3,7 @@
 import pytest
 
 from portal.roles import Role
-from portal.staff.rules import character_classes, management_problem, manageable_roles, password_problems
+from portal.staff.rules import character_classes, manageable_roles, management_problem, password_problems
 
 
 @pytest.mark.parametrize(
