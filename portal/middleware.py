@@ -1,8 +1,11 @@
 """Per-request context: the user's scope, the client address the audit log records, and the size a request
-body may have before anything reads it."""
+body may have before anything reads it; and two response headers: the Content-Security-Policy (django-csp's,
+with its exception for PDFs) and Cache-Control: no-store."""
 
 import ipaddress
 
+from csp.constants import NONE
+from csp.middleware import CSPMiddleware
 from django.conf import settings
 from django.shortcuts import render
 from django.utils.functional import SimpleLazyObject
@@ -103,3 +106,36 @@ def accepts_uploads(setting_name: str):
         return view
 
     return mark
+
+
+class ContentSecurityPolicyMiddleware(CSPMiddleware):
+    """django-csp's middleware with one exception: a PDF opened in the browser (a scanned consular form)
+    gets only frame-ancestors. Chrome shows a PDF in a viewer page of its own, built from an <embed> and
+    inline styles, which the portal's object-src 'none' and style-src 'self' would blank out."""
+
+    def get_policy_parts(self, request, response, report_only=False):
+        parts = super().get_policy_parts(request, response, report_only=report_only)
+        if not report_only and response.get("Content-Type", "").startswith("application/pdf"):
+            parts.config, parts.update, parts.replace = {"frame-ancestors": [NONE]}, None, None
+        return parts
+
+
+class NoStoreMiddleware:
+    """Cache-Control: no-store (and the old Pragma: no-cache) on every response to a signed-in user and on
+    any response that says nothing about caching, so no page, export or evidence file with personal data is
+    kept by the browser, its back button or a proxy. Static files never get here: WhiteNoise answers them
+    earlier in MIDDLEWARE, with its own long-lived caching."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        signed_in = bool(user is not None and user.is_authenticated)
+        current = response.get("Cache-Control", "")
+        if (signed_in or not current) and "no-store" not in current:
+            response["Cache-Control"] = "no-store"
+        if signed_in or "no-store" in response.get("Cache-Control", ""):
+            response["Pragma"] = "no-cache"
+        return response

@@ -35,14 +35,14 @@ class AuditEventTable(ListTable):
     )
     action = tables.Column(verbose_name=_("Action"), attrs={"td": {"class": "text-nowrap"}})
     object_repr = tables.Column(
-        verbose_name=_("Record"), empty_values=(), attrs={"td": {"style": "min-width: 12rem"}}
+        verbose_name=_("Record"), empty_values=(), attrs={"td": {"class": "min-w-12rem"}}
     )
-    area_code = tables.Column(verbose_name=_("Area"), attrs={"td": {"style": "min-width: 8rem"}})
+    area_code = tables.Column(verbose_name=_("Area"), attrs={"td": {"class": "min-w-8rem"}})
     change = tables.Column(
         verbose_name=_("Change"),
         empty_values=(),
         orderable=False,
-        attrs={"td": {"style": "min-width: 18rem"}},
+        attrs={"td": {"class": "min-w-18rem"}},
     )
     note = tables.Column(verbose_name=_("Note"))
     client_address = tables.Column(verbose_name=_("Client address"))

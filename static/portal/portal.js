@@ -45,3 +45,22 @@ window.addEventListener("pageshow", function () {
     });
   });
 });
+// No inline handlers anywhere (the Content-Security-Policy runs no inline script): buttons and fields say
+// what they do with data attributes. data-print prints the page; data-history-back goes back a page;
+// data-submit-on-change sends its form when the value changes (the language switch).
+document.addEventListener("click", function (event) {
+  if (event.target.closest("[data-print]")) {
+    event.preventDefault();
+    window.print();
+    return;
+  }
+  const back = event.target.closest("[data-history-back]");
+  if (back && window.history.length > 1) {
+    event.preventDefault();
+    window.history.back();
+  }
+});
+document.addEventListener("change", function (event) {
+  const field = event.target.closest("[data-submit-on-change]");
+  if (field && field.form) field.form.submit();
+});
