@@ -185,7 +185,15 @@ def test_static_files_keep_their_own_caching(client, db):
 
 
 def run_manage(*args, **env_overrides):
-    ignored = {"SECRET_KEY", "DEBUG", "PORTAL_ENV", "ALLOWED_HOSTS", "DJANGO_SETTINGS_MODULE"}
+    # DJANGO_ALLOW_ASYNC_UNSAFE: set for the browser tests of the same run, never in production.
+    ignored = {
+        "SECRET_KEY",
+        "DEBUG",
+        "PORTAL_ENV",
+        "ALLOWED_HOSTS",
+        "DJANGO_SETTINGS_MODULE",
+        "DJANGO_ALLOW_ASYNC_UNSAFE",
+    }
     env = {key: value for key, value in os.environ.items() if key not in ignored}
     env.update(env_overrides)
     return subprocess.run(
