@@ -42,9 +42,28 @@ _ISO_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(
 _EMPTY_MARKS = {"—", "-"}
 # Characters XML 1.0 (and so XLSX) cannot hold: openpyxl raises IllegalCharacterError on them.
 _ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-# A CSV cell starting with one of these is run as a formula by Excel (CSV injection).
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
+# A text cell starting with one of these is run as a formula by spreadsheet programs (CSV/formula
+# injection, OWASP): "=", "+", "-", "@", a tab, a carriage return, and their fullwidth forms, which
+# Chinese input methods type and some spreadsheet programs take as the ASCII ones.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+
+
+def looks_like_formula(value) -> bool:
+    """Whether a value is text that a spreadsheet program could run as a formula."""
+    return isinstance(value, str) and value.startswith(FORMULA_STARTS)
+
+
+def neutralise_formula(value):
+    """The value made inert for a spreadsheet: text that could run as a formula gets a leading apostrophe
+    (shown as text, never run); numbers, dates and other text are returned as they are.
+
+    Every file the portal writes for download passes its cells through here (CSV exports, background
+    exports, import rejects files); XLSX cells are stored as typed strings instead (write_xlsx).
+    A name such as "-1" is text, and gets its apostrophe too: real numbers reach the writers as numbers.
+    """
+    if looks_like_formula(value):
+        return "'" + value
+    return value
 
 
 def cell_value(value):
@@ -85,9 +104,7 @@ def csv_text(value) -> str:
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, str):
-        if value.startswith(_FORMULA_START) and not _NUMBER.match(value):
-            return "'" + value  # shown as text by Excel, never run
-        return value
+        return neutralise_formula(value)
     return str(value)
 
 
@@ -201,8 +218,14 @@ def write_xlsx(rows: Iterable[list], out, *, title: str = "", progress=None) -> 
                 cell.number_format = "yyyy-mm-dd hh:mm"
             elif isinstance(value, date):
                 cell.number_format = "yyyy-mm-dd"
-            elif isinstance(value, str) and value.startswith("="):
-                cell.data_type = "s"  # a name like "=HYPERLINK(...)" stays text, never a formula
+            elif isinstance(value, str):
+                # openpyxl makes any text starting with "=" a formula (and "#N/A" an error): every text
+                # cell is stored as a string. One that could run as a formula when someone edits it
+                # also gets Excel's own leading apostrophe (quotePrefix): the name shows exactly as it
+                # is, as text, and stays text after editing.
+                cell.data_type = "s"
+                if looks_like_formula(value):
+                    cell.quotePrefix = True
             out_row.append(cell)
         return out_row
 

@@ -10,18 +10,20 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 
+from portal.exports.files import neutralise_formula
 from portal.imports.tabular import UnreadableFile
 
 
 def write_rejects(path: str | Path, rejects: list[tuple[int, str, str]]) -> None:
     """`row,id_number,reason`, rows numbered as a spreadsheet shows them (header = row 1).
 
-    UTF-8 with a BOM, so that Excel opens the Chinese reasons correctly.
+    UTF-8 with a BOM, so that Excel opens the Chinese reasons correctly. The rows echo the uploaded file's
+    text: a value that could run as a formula gets a leading apostrophe, as in every export.
     """
     with open(path, "w", encoding="utf-8-sig", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(["row", "id_number", "reason"])
-        writer.writerows(rejects)
+        writer.writerows([neutralise_formula(value) for value in row] for row in rejects)
 
 
 def run_import_command(command, importer, *, path: str, dry_run: bool, rejects_path: str | None) -> None:

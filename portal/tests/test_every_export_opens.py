@@ -206,3 +206,70 @@ def test_a_queue_row_with_a_latest_contact_exports_to_excel(client_for, staff, f
     assert person[column[gettext("Days")]] == "逾期31天"  # as the screen says it
     assert person[column[gettext("Days overdue")]] == 31
     assert sheet.cell(row=2, column=1).data_type == "s"  # "=..." stays text, never a formula
+
+
+# Names a spreadsheet would run (issue 14 item 5): =HYPERLINK is a live link in Excel, "+1" and "-1" are
+# formulas, "@SUM(A1)" is a function call; the fullwidth "＝" is typed by Chinese input methods.
+HOSTILE_NAMES = {
+    "overdue": '=HYPERLINK("http://x","y")',
+    "due_soon": "+1",
+    "dead": "-1",
+    "another": "@SUM(A1)",
+}
+
+
+@pytest.fixture
+def hostile_rows(full_rows, staff):
+    """full_rows' people renamed to formulas, and one more overdue person in the street's queue."""
+    from pensioners.models import Pensioner
+
+    today = timezone.localdate()
+    another = make_pensioner(name="甲", certified_on=overdue_by(5, today), phone="13800004444")
+    queue_assign(
+        actor=staff["street"],
+        scope=_scope(staff["street"]),
+        pensioner_ids=[another.pk],
+        assignee=staff["community"],
+    )
+    people = {**full_rows, "another": another}
+    for key, name in HOSTILE_NAMES.items():
+        Pensioner.objects.filter(pk=people[key].pk).update(name=name, address="＝1+1")
+    return people
+
+
+def test_no_export_holds_a_cell_that_runs_as_a_formula(client, staff, hostile_rows, settings):
+    """Every export of every list, as every role: the XLSX has no formula cell (text that could run is a
+    string with Excel's leading apostrophe) and no CSV cell starts with = + - @ (it starts with ')."""
+    from portal.exports.files import looks_like_formula
+
+    settings.LANGUAGE_CODE = "zh-hans"
+    seen_in_csv, seen_in_xlsx = set(), set()
+    exports = 0
+    for name in list_pages():
+        url = reverse(name)
+        for role in ROLES:
+            client.force_login(staff[role])
+            page = client.get(url)
+            if page.status_code != 200:
+                continue
+            for link in sorted({html.unescape(link) for link in EXPORT_LINK.findall(page.content.decode())}):
+                target = link if link.startswith("/") else url + link
+                export = client.get(target)
+                where = (name, role, target)
+                assert export.status_code == 200, where
+                exports += 1
+                if "_export=csv" in target:
+                    for row in _csv_rows(export):
+                        assert not any(looks_like_formula(cell) for cell in row), (where, row)
+                        seen_in_csv.update(cell[1:] for cell in row if cell.startswith("'"))
+                    continue
+                content = b"".join(export.streaming_content)
+                for row in load_workbook(io.BytesIO(content)).worksheets[0].iter_rows():
+                    for cell in row:
+                        assert cell.data_type != "f", (where, cell.coordinate, cell.value)
+                        if looks_like_formula(cell.value):
+                            assert cell.data_type == "s" and cell.quotePrefix, (where, cell.coordinate)
+                            seen_in_xlsx.add(cell.value)
+    assert exports
+    for key, hostile in HOSTILE_NAMES.items():
+        assert hostile in seen_in_csv and hostile in seen_in_xlsx, (key, hostile)

@@ -46,7 +46,8 @@ def test_csv_cells_never_run_as_formulas():
     write_csv([["姓名", "天数"], ["=1+2", -31], ["@SUM(A1)", "-5"]], out)
     rows = list(csv.reader(io.StringIO(out.getvalue().lstrip("\ufeff"))))
     assert rows[1] == ["'=1+2", "-31"]
-    assert rows[2] == ["'@SUM(A1)", "-5"]
+    # -31 is a number and stays one; "-5" is text (a name, a note) and is made inert like any other.
+    assert rows[2] == ["'@SUM(A1)", "'-5"]
 
 
 def test_xlsx_refuses_more_rows_than_a_sheet_holds(monkeypatch):
