@@ -8,12 +8,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from certification.models import Certification, Channel, VisitReason
-from certification.recording.photos import shrink_photo
+from certification.recording.photos import reencode_photo
 from certification.recording.rules import (
     CONSULAR_BODIES,
     COUNTER_METHODS,
     ID_DOCUMENTS,
 )
+from certification.recording.scans import PDF_MAGIC, pdf_refusal
 from certification.recording.services import EvidenceUpload, reference_taken_message
 from certification.recording.widgets import CameraOrFileInput
 from pensioners.forms import DateInput, FormTokenMixin
@@ -23,25 +24,32 @@ from portal.roles import Role
 
 
 def evidence_upload_from(upload) -> EvidenceUpload:
-    """Check an uploaded photo or scan by its size and its first bytes (not the name the browser sent).
-    A phone photo (3-8 MB, or HEIC) is first shrunk to a JPEG of sensible size (certification.photos)."""
-    shrunk = shrink_photo(upload)
-    if shrunk is not None:
-        return shrunk
+    """Check an uploaded photo or scan by its content (not the name the browser sent). A photo must
+    decode in full and is stored re-encoded, without metadata or trailing bytes; a phone photo (3-8 MB, or
+    HEIC) becomes a JPEG of sensible size (certification.recording.photos). A PDF must hold no active
+    content (certification.recording.scans). Anything else is refused."""
+    photo = reencode_photo(upload)
+    if photo is not None:
+        if len(photo.content) > settings.EVIDENCE_MAX_BYTES:
+            raise _too_large(len(photo.content))
+        return photo
     if upload.size > settings.EVIDENCE_MAX_BYTES:
-        raise forms.ValidationError(
-            _("The file is %(size)s MB; the limit is %(limit)s MB.")
-            % {
-                "size": round(upload.size / 1024 / 1024, 1),
-                "limit": settings.EVIDENCE_MAX_BYTES // (1024 * 1024),
-            }
-        )
+        raise _too_large(upload.size)
     content = upload.read()
     upload.seek(0)
-    for content_type, magic in settings.EVIDENCE_CONTENT_TYPES.items():
-        if content.startswith(magic):
-            return EvidenceUpload(name=upload.name, content_type=content_type, content=content)
+    if "application/pdf" in settings.EVIDENCE_CONTENT_TYPES and content.startswith(PDF_MAGIC):
+        refusal = pdf_refusal(content)
+        if refusal:
+            raise forms.ValidationError(refusal)
+        return EvidenceUpload(name=upload.name, content_type="application/pdf", content=content)
     raise forms.ValidationError(_("Only JPEG or PNG photos and PDF scans are accepted."))
+
+
+def _too_large(size: int) -> forms.ValidationError:
+    return forms.ValidationError(
+        _("The file is %(size)s MB; the limit is %(limit)s MB.")
+        % {"size": round(size / 1024 / 1024, 1), "limit": settings.EVIDENCE_MAX_BYTES // (1024 * 1024)}
+    )
 
 
 class RecordFormBase(StyledFormMixin, FormTokenMixin, forms.Form):

@@ -1,16 +1,23 @@
-"""Phone photos as evidence: big JPEGs (3-8 MB) and iPhone HEIC files become a JPEG of sensible size.
+"""Photos as evidence: every photo is decoded in full and stored as a fresh encoding, never as sent.
 
 Staff photograph the signed home-visit form at the door. A phone's photo is several megabytes and an
 iPhone's is HEIC, which browsers cannot show and the evidence store does not take. Rather than send
 staff away with "too large" or "wrong type", the server shrinks the photo: the long edge to
 PHOTO_LONG_EDGE pixels (a signed A4 form stays legible), turned the way the camera held it, re-encoded as
-JPEG without its metadata (a phone photo's EXIF carries the GPS position of the pensioner's home).
-Small JPEG and PNG files are kept exactly as sent.
+JPEG. Small JPEG and PNG files keep their format and size, re-encoded too.
+
+A file's first bytes prove nothing: a JPEG with an HTML page behind it, or a JPEG header on anything at
+all, would be served back to staff as "evidence" (issue 14 item 7). So a photo must decode completely, as
+the format its first bytes claim, within PHOTO_MAX_PIXELS (a PNG of a few kilobytes can declare
+gigapixels: a decompression bomb); anything else is refused with a message on the form. What is stored is
+the re-encoded picture: metadata (EXIF with the GPS position of the pensioner's home, comments, colour
+profiles) and any bytes after the picture are gone.
 """
 
 from __future__ import annotations
 
 import io
+import warnings
 from pathlib import PurePath
 
 from django import forms
@@ -25,6 +32,17 @@ PHOTO_QUALITY = 85
 PHOTO_KEEP_BYTES = 1_500_000
 # HEIF family brands (ISO/IEC 23008-12): "ftyp" at byte 4, then the brand.
 HEIF_BRANDS = (b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"hevm", b"hevs", b"mif1", b"msf1")
+# The most pixels a photo may decode to (after a JPEG's reduced-scale decoding): a 48-megapixel phone
+# photo fits, a decompression bomb does not. RGB, that is 180 MB of memory at most.
+PHOTO_MAX_PIXELS = 60_000_000
+# What Pillow may call each kind when it opens it (a JPEG with multi-picture data opens as MPO).
+_FORMATS = {"jpeg": ("JPEG", "MPO"), "png": ("PNG",), "heif": ("HEIF",)}
+
+
+class TooManyPixels(Exception):
+    def __init__(self, pixels: int):
+        super().__init__(pixels)
+        self.pixels = pixels
 
 
 def photo_upload_max_bytes() -> int:
@@ -43,10 +61,10 @@ def photo_kind(head: bytes) -> str:
     return ""
 
 
-def shrink_photo(upload) -> EvidenceUpload | None:
-    """The upload as a JPEG of sensible size, or None when it is not a photo that needs it (a PDF, a small
-    photo, or something Pillow cannot read: the ordinary checks then judge it). Refuses (ValidationError)
-    a photo over the upload limit and a HEIC file that cannot be read."""
+def reencode_photo(upload) -> EvidenceUpload | None:
+    """The upload decoded and re-encoded (big photos and HEIC as a JPEG of sensible size), or None when its
+    first bytes are not a photo's (a PDF: the ordinary checks judge it). Refuses (ValidationError) a photo
+    over the upload limit, one that does not decode completely, and one of too many pixels."""
     head = upload.read(16)
     upload.seek(0)
     kind = photo_kind(head)
@@ -61,44 +79,84 @@ def shrink_photo(upload) -> EvidenceUpload | None:
     content = upload.read()
     upload.seek(0)
     try:
-        jpeg = _as_small_jpeg(content, kind=kind)
-    except Exception as error:  # any decoder failure means "cannot read this photo"
-        if kind != "heif":
-            return None
+        encoded, content_type = _reencode(content, kind=kind)
+    except TooManyPixels as error:
+        raise forms.ValidationError(
+            _("The picture is %(megapixels)s megapixels; the limit is %(limit)s megapixels.")
+            % {"megapixels": round(error.pixels / 1_000_000), "limit": PHOTO_MAX_PIXELS // 1_000_000}
+        ) from error
+    except Exception as error:  # any decoder failure (damaged, truncated, not a picture) means "cannot read"
+        if kind == "heif":
+            raise forms.ValidationError(
+                _(
+                    "This HEIC photo could not be read. On the iPhone choose Settings > Camera > Formats > "
+                    "Most Compatible, or take the photo again, then upload it."
+                )
+            ) from error
         raise forms.ValidationError(
             _(
-                "This HEIC photo could not be read. On the iPhone choose Settings > Camera > Formats > "
-                "Most Compatible, or take the photo again, then upload it."
+                "This photo could not be read: the file is damaged or is not the picture it claims to be. "
+                "Take the photo again or choose another file."
             )
         ) from error
-    if jpeg is None:
-        return None
     stem = PurePath(upload.name or "photo").stem[:150] or "photo"
-    return EvidenceUpload(name=f"{stem}.jpg", content_type="image/jpeg", content=jpeg)
+    extension = "png" if content_type == "image/png" else "jpg"
+    return EvidenceUpload(name=f"{stem}.{extension}", content_type=content_type, content=encoded)
 
 
-def _as_small_jpeg(content: bytes, *, kind: str) -> bytes | None:
+def _reencode(content: bytes, *, kind: str) -> tuple[bytes, str]:
     from PIL import Image, ImageOps
 
     if kind == "heif":
         import pillow_heif
 
         pillow_heif.register_heif_opener()
-    with Image.open(io.BytesIO(content)) as image:
-        if kind != "heif" and len(content) <= PHOTO_KEEP_BYTES and max(image.size) <= PHOTO_LONG_EDGE:
-            return None
-        if image.format == "JPEG":
-            # Decode at a reduced scale straight away: a 48-megapixel photo never sits in memory whole.
-            image.draft("RGB", (PHOTO_LONG_EDGE, PHOTO_LONG_EDGE))
-        image = ImageOps.exif_transpose(image)
-        image.thumbnail((PHOTO_LONG_EDGE, PHOTO_LONG_EDGE), Image.Resampling.LANCZOS)
-        if image.mode in ("RGBA", "LA", "P"):
-            image = image.convert("RGBA")
-            background = Image.new("RGB", image.size, "white")
-            background.paste(image, mask=image.getchannel("A"))
-            image = background
-        elif image.mode != "RGB":
-            image = image.convert("RGB")
-        output = io.BytesIO()
+    with warnings.catch_warnings():
+        # Pillow only warns between its own limits; PHOTO_MAX_PIXELS below is the bound that counts (a
+        # big JPEG is decoded at a reduced scale first, and may be fine).
+        warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+        with Image.open(io.BytesIO(content), formats=[_FORMATS[kind][0]]) as image:
+            if image.format not in _FORMATS[kind]:
+                raise ValueError(f"{kind} file opened as {image.format}")
+            keep_size = (
+                kind != "heif" and len(content) <= PHOTO_KEEP_BYTES and max(image.size) <= PHOTO_LONG_EDGE
+            )
+            if image.format in ("JPEG", "MPO") and not keep_size:
+                # Decode at a reduced scale straight away: a 48-megapixel photo never sits in memory whole.
+                image.draft("RGB", (PHOTO_LONG_EDGE, PHOTO_LONG_EDGE))
+            if image.width * image.height > PHOTO_MAX_PIXELS:
+                raise TooManyPixels(image.width * image.height)
+            image.load()  # every byte of the picture decodes, or this raises (truncated, damaged)
+            image = ImageOps.exif_transpose(image)
+            if not keep_size:
+                image.thumbnail((PHOTO_LONG_EDGE, PHOTO_LONG_EDGE), Image.Resampling.LANCZOS)
+            if keep_size and kind == "png":
+                png = _encode(image, "PNG")
+                if len(png) <= settings.EVIDENCE_MAX_BYTES:
+                    return png, "image/png"
+            return _encode(image, "JPEG"), "image/jpeg"
+
+
+def _encode(image, image_format: str) -> bytes:
+    """The pixels alone: Pillow would otherwise write back what it read (a JPEG's comment, a colour
+    profile), so the picture's info is emptied first."""
+    from PIL import Image
+
+    if image_format == "PNG":
+        if image.mode not in ("1", "L", "LA", "RGB", "RGBA"):
+            has_alpha = "A" in image.getbands() or "transparency" in image.info
+            image = image.convert("RGBA" if has_alpha else "RGB")
+    elif image.mode in ("RGBA", "LA", "P", "PA"):
+        image = image.convert("RGBA")
+        background = Image.new("RGB", image.size, "white")
+        background.paste(image, mask=image.getchannel("A"))
+        image = background
+    elif image.mode != "RGB":
+        image = image.convert("RGB")
+    image.info = {}
+    output = io.BytesIO()
+    if image_format == "PNG":
+        image.save(output, "PNG")
+    else:
         image.save(output, "JPEG", quality=PHOTO_QUALITY, optimize=True, progressive=True)
     return output.getvalue()

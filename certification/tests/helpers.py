@@ -1,12 +1,24 @@
 """Small builders shared by certification tests."""
 
+import io
+import random
 from datetime import date
+
+from PIL import Image
 
 from certification.models import Channel
 from certification.recording.services import EvidenceUpload
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
-JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 64
+
+def _picture(image_format: str) -> bytes:
+    """A real 16 x 16 picture: evidence photos are decoded in full, so a header alone is refused."""
+    output = io.BytesIO()
+    Image.frombytes("RGB", (16, 16), random.Random(16).randbytes(16 * 16 * 3)).save(output, image_format)
+    return output.getvalue()
+
+
+PNG = _picture("PNG")
+JPEG = _picture("JPEG")
 PDF = b"%PDF-1.4\n%%EOF\n"
 
 COUNTER_EVIDENCE = {

@@ -16,7 +16,7 @@ from PIL import Image
 from certification.models import EvidenceFile
 from certification.recording.forms import evidence_upload_from
 from certification.recording.photos import PHOTO_LONG_EDGE
-from certification.tests.helpers import JPEG, PDF
+from certification.tests.helpers import JPEG, PDF, PNG
 from pensioners.tests.factories import make_pensioner
 
 
@@ -107,8 +107,12 @@ def test_the_shrunk_photo_is_turned_upright_and_keeps_no_camera_metadata():
         assert not image.getexif()
 
 
-def test_a_small_photo_and_a_pdf_are_kept_exactly_as_sent():
-    assert evidence_upload_from(upload(JPEG, "small.jpg")).content == JPEG
+def test_a_small_photo_keeps_its_format_and_size_and_a_pdf_is_kept_exactly_as_sent():
+    for content, name, image_format in ((JPEG, "small.jpg", "JPEG"), (PNG, "small.png", "PNG")):
+        evidence = evidence_upload_from(upload(content, name))
+        assert evidence.name == name  # re-encoded (certification.recording.photos), same format
+        with Image.open(io.BytesIO(evidence.content)) as image:
+            assert (image.format, image.size) == (image_format, (16, 16))
     assert evidence_upload_from(upload(PDF, "scan.pdf", "application/pdf")).content == PDF
 
 
