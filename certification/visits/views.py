@@ -438,9 +438,9 @@ def visit_teams(request):
     return render(request, "certification/visits/teams.html", {"form": form, "teams": teams}, status=status)
 
 
-@capability_required(Capability.MANAGE_TEAMS)
 def visit_team_detail(request, pk: int):
     team = request.scope.get_or_404(VisitTeam.objects.select_related("street"), pk=pk)
+    require_capability(request, Capability.MANAGE_TEAMS)
     action = request.POST.get("action", "")
     rename_form = VisitTeamRenameForm(
         request.POST if action == "rename" else None, initial={"name": team.name}

@@ -24,6 +24,7 @@ from portal.staff.rules import SECOND_FACTOR_ROLES
 
 LOGIN_AT = "portal_login_at"
 SEEN_AT = "portal_seen_at"
+SECOND_FACTOR = "portal_has_second_factor"
 # Writing the session on every click would be one UPDATE per request; a minute's precision is plenty.
 SEEN_AT_PRECISION_SECONDS = 30
 
@@ -49,6 +50,15 @@ def has_second_factor(user) -> bool:
     return user_has_device(user, confirmed=True)
 
 
+def has_second_factor_cached(request) -> bool:
+    """Whether the user has an authenticator, asked once per session (not two queries per click). The
+    verify page corrects a stale answer (a manager removed the device meanwhile)."""
+    known = request.session.get(SECOND_FACTOR)
+    if known is None:
+        known = request.session[SECOND_FACTOR] = has_second_factor(request.user)
+    return known
+
+
 def second_factor_required(user) -> bool:
     return settings.SECOND_FACTOR_REQUIRED and user.role in SECOND_FACTOR_ROLES
 
@@ -72,11 +82,14 @@ class StaffSessionMiddleware:
             return self.get_response(request)
         if user.must_change_password and path not in _url_names(_OPEN_BEFORE_PASSWORD_CHANGE):
             return self._send_to(request, reverse("password-change"))
-        if not user.must_change_password and path not in _url_names(_OPEN_BEFORE_SECOND_FACTOR):
-            if has_second_factor(user):
-                if not user.is_verified():
-                    return self._send_to(request, _with_next(reverse("second-factor-verify"), request))
-            elif second_factor_required(user):
+        if (
+            not user.must_change_password
+            and not user.is_verified()
+            and path not in _url_names(_OPEN_BEFORE_SECOND_FACTOR)
+        ):
+            if has_second_factor_cached(request):
+                return self._send_to(request, _with_next(reverse("second-factor-verify"), request))
+            if second_factor_required(user):
                 return self._send_to(request, reverse("second-factor-enrol"))
         return self.get_response(request)
 
@@ -119,3 +132,4 @@ def stamp_login(sender, request, user, **kwargs) -> None:
         now = int(time.time())
         request.session[LOGIN_AT] = now
         request.session[SEEN_AT] = now
+        request.session.pop(SECOND_FACTOR, None)

@@ -63,6 +63,9 @@ def readable_key(device: TOTPDevice) -> str:
 def confirm(*, request, device: TOTPDevice, code: str) -> list[str]:
     """The first code from the app proves it is set up: the device is confirmed, any earlier one is
     replaced, and fresh recovery codes are made. Returns the codes, to be shown once."""
+    allowed, _details = device.verify_is_allowed()
+    if not allowed:
+        raise Refused(_("Too many wrong codes. Wait a moment and try again."), field="code")
     if not device.verify_token(code):
         raise Refused(
             _("That code is not right. Check the phone's clock and type the newest code."), field="code"
@@ -78,6 +81,7 @@ def confirm(*, request, device: TOTPDevice, code: str) -> list[str]:
         StaticToken.objects.bulk_create([StaticToken(device=recovery, token=code) for code in codes])
         audit_record(actor=user, action="staff.second_factor_enrolled", target=user)
     otp_login(request, device)  # this session counts as verified
+    request.session["portal_has_second_factor"] = True
     return codes
 
 
@@ -91,7 +95,7 @@ def verify(*, request, code: str) -> None:
         allowed, _details = device.verify_is_allowed()
         if not allowed:
             audit_record(actor=user, action="staff.second_factor_failed", target=user, note="throttled")
-            raise Refused(_("Too many wrong codes. Wait a minute and try again."), field="code")
+            raise Refused(_("Too many wrong codes. Wait a moment and try again."), field="code")
         if device.verify_token(code):
             otp_login(request, device)
             used = "recovery_code" if isinstance(device, StaticDevice) else "authenticator"

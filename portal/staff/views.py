@@ -8,7 +8,6 @@ from django.contrib.auth import update_session_auth_hash
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
 from portal.contracts import team_directory
 from portal.errors import Refused
@@ -23,7 +22,7 @@ from portal.staff.forms import (
     StaffAccountForm,
     StaffPasswordChangeForm,
 )
-from portal.staff.middleware import SEEN_AT
+from portal.staff.middleware import SECOND_FACTOR, SEEN_AT
 from portal.staff.tables import StaffTable
 from portal.views_base import ScopedListView, capability_required, require_capability, safe_next
 
@@ -109,12 +108,12 @@ def _show_temporary_password(request, user, password, *, created: bool):
 
 
 def _account_for(request, pk: int) -> User:
+    """The account, if it is in the user's area (else 404, whatever the role), then the capability."""
     account = request.scope.get_or_404(User.objects.select_related("area"), pk=pk)
     require_capability(request, Capability.MANAGE_STAFF)
     return account
 
 
-@capability_required(Capability.MANAGE_STAFF)
 def staff_detail(request, pk: int):
     account = _account_for(request, pk)
     initial = {
@@ -174,10 +173,10 @@ def _account_history(request, account):
     ]
 
 
-@require_POST
-@capability_required(Capability.MANAGE_STAFF)
 def staff_disable(request, pk: int):
     account = _account_for(request, pk)
+    if request.method != "POST":
+        return redirect("staff-detail", pk=account.pk)
     form = DisableForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Say why the account is disabled."))
@@ -193,10 +192,10 @@ def staff_disable(request, pk: int):
     return redirect("staff-detail", pk=account.pk)
 
 
-@require_POST
-@capability_required(Capability.MANAGE_STAFF)
 def staff_enable(request, pk: int):
     account = _account_for(request, pk)
+    if request.method != "POST":
+        return redirect("staff-detail", pk=account.pk)
     try:
         services.staff_enable(actor=request.user, user=account)
     except Refused as refusal:
@@ -206,10 +205,10 @@ def staff_enable(request, pk: int):
     return redirect("staff-detail", pk=account.pk)
 
 
-@require_POST
-@capability_required(Capability.MANAGE_STAFF)
 def staff_reset_password(request, pk: int):
     account = _account_for(request, pk)
+    if request.method != "POST":
+        return redirect("staff-detail", pk=account.pk)
     try:
         password = services.staff_reset_password(actor=request.user, user=account)
     except Refused as refusal:
@@ -218,10 +217,10 @@ def staff_reset_password(request, pk: int):
     return _show_temporary_password(request, account, password, created=False)
 
 
-@require_POST
-@capability_required(Capability.MANAGE_STAFF)
 def staff_reset_second_factor(request, pk: int):
     account = _account_for(request, pk)
+    if request.method != "POST":
+        return redirect("staff-detail", pk=account.pk)
     try:
         services.staff_reset_second_factor(actor=request.user, user=account)
     except Refused as refusal:
@@ -298,6 +297,7 @@ def second_factor_enrol(request):
 
 def second_factor_verify(request):
     if not second_factor.has_device(request.user):
+        request.session.pop(SECOND_FACTOR, None)  # removed meanwhile by a manager: ask afresh
         return redirect("dashboard")
     form = SecondFactorCodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

@@ -61,7 +61,7 @@ def test_anonymous_sees_nothing(db):
 
 
 def test_scope_refuses_a_queryset_without_scoping_verbs(staff):
-    from portal.models import User
+    from django.contrib.contenttypes.models import ContentType
 
     with pytest.raises(AttributeError):
-        Scope(staff["street"]).restrict(User.objects.all())
+        Scope(staff["street"]).restrict(ContentType.objects.all())

@@ -1,4 +1,5 @@
 import pytest
+from django.test import RequestFactory
 from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
 
@@ -50,6 +51,9 @@ def test_every_street_gets_at_least_three_communities_coded_after_it(seeded, db)
     ],
 )
 def test_demo_logins_exist_with_their_roles_and_areas(seeded, db, username, role, area_code):
-    user = authenticate(username=username, password="demo-password")
+    # django-axes checks every log-in against its request (the lockout is per login and per address).
+    user = authenticate(
+        RequestFactory().post("/accounts/login/"), username=username, password="demo-password"
+    )
     assert user is not None
     assert (user.role, user.area_id) == (role, area_code)
