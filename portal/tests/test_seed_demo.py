@@ -1,7 +1,7 @@
 import pytest
-from django.test import RequestFactory
 from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
+from django.test import RequestFactory
 
 from pensioners.models import Area
 from portal.models import User
