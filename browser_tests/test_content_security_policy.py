@@ -129,7 +129,18 @@ def test_every_role_walks_its_pages_with_no_policy_violation_or_console_message(
     card = reverse("pensioner-card", args=[work["person"].pk])
     main_pages = {
         "t_admin": ["/", "/pensioners/?q=王", card, reverse("reports"), reverse("audit-log")],
-        "t_supervisor": ["/", "/pensioners/?q=王", card, reverse("reports"), reverse("queue-overdue")],
+        "t_supervisor": [
+            "/",
+            "/pensioners/?q=王",
+            card,
+            reverse("reports"),
+            reverse("queue-overdue"),
+            reverse("my-account"),
+            reverse("second-factor-enrol"),  # the QR code is a data: image
+            reverse("password-change"),
+            reverse("staff-create"),
+            reverse("staff-detail", args=[staff["street"].pk]),
+        ],
         "t_street": ["/", "/pensioners/?q=王", card, reverse("queue-overdue"), reverse("queue-due-soon")],
         "t_community": ["/", "/pensioners/?q=王", card, reverse("queue-mine")],
         "t_visit": ["/", reverse("my-visits")],
