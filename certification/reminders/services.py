@@ -36,9 +36,13 @@ from certification.reminders.texts import (
     render,
     stage_on,
     template_key_for,
+    template_problems,
 )
-from pensioners.models import CertificationState, PaymentStatus
+from pensioners.models import Area, AreaLevel, CertificationState, PaymentStatus
 from portal.audit import audit_record
+from portal.errors import Refused
+from portal.roles import Capability
+from portal.scoping import scope_for
 
 logger = logging.getLogger(__name__)
 
@@ -434,8 +438,37 @@ def next_reminder_for(pensioner, state: CertificationState, today: date) -> Next
     return NextReminder(None, None, _("Every reminder for this deadline has been planned."))
 
 
+def city_wide_area_code() -> str:
+    """The area a city-wide template belongs to: the city at the top of the area tree ("" if there is none,
+    and then nobody may edit)."""
+    return Area.objects.filter(level=AreaLevel.CITY).values_list("code", flat=True).first() or ""
+
+
+def may_edit_city_templates(scope) -> bool:
+    """EDIT_TEMPLATES lets staff edit the templates of their own area. The templates are city-wide (one
+    text for every district: there are no district versions), so only a scope that covers the whole city
+    may change them; a district supervisor reads them. Fails closed: no scope, no city, no edit."""
+    return scope.can(Capability.EDIT_TEMPLATES) and scope.covers_area_code(city_wide_area_code())
+
+
+def city_templates_refusal() -> str:
+    from django.utils.translation import gettext as _
+
+    return _("These texts are the same for the whole city: only the city administrator can change them.")
+
+
+def message_template_edit_refused(*, actor, key: str) -> None:
+    """Someone without the city in their scope tried to change a city-wide text: on the record."""
+    audit_record(actor=actor, action="message_template.edit_refused", note=key[:40])
+
+
 def message_template_save(*, actor, key: str, text: str) -> MessageTemplate:
     """Change a city-wide SMS text; the old and new texts go to the audit log in the same transaction."""
+    if not may_edit_city_templates(scope_for(actor)):
+        raise Refused(city_templates_refusal())
+    problems = template_problems(key, text)
+    if problems:
+        raise Refused(problems, field="text")
     with transaction.atomic():
         stored = MessageTemplate.objects.select_for_update().filter(key=key).first()
         before = stored.text if stored else DEFAULT_TEMPLATES[key]

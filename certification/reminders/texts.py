@@ -12,6 +12,7 @@ from datetime import date
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from certification.reminders.rules import LINK, PHONE, WECHAT, forbidden_contacts, normalise
 from portal.masking import mask_name
 
 CONFIRMATION_DATA_MATCH = "confirmation_data_match"
@@ -76,9 +77,16 @@ CHANNEL_WORDS = {
     "abroad_app": '"中国领事"APP境外认证',
     "consular_paper": "境外纸质表格认证",
 }
-_LINK = re.compile(r"https?://|www\.|\.(com|cn|net|org|top|xyz)\b", re.IGNORECASE)
 _FORBIDDEN_WORDS = ("验证码", "转账", "汇款", "缴费", "付款", "银行卡号", "密码", "点击链接")
 _PLACEHOLDER = re.compile(r"{(\w*)}")
+_CONTACT_PROBLEMS = {
+    LINK: _(
+        "Texts must not contain links or web addresses (found: %(found)s): the public is warned that SMS "
+        "with links are fraud."
+    ),
+    WECHAT: _("Texts must not contain WeChat IDs (found: %(found)s): people are told to trust only 12333."),
+    PHONE: _("Texts must not contain phone numbers other than the 12333 hotline (found: %(found)s)."),
+}
 SEGMENT_CHARACTERS = 70  # one SMS carries 70 Chinese characters; longer texts go in parts of 67
 PART_CHARACTERS = 67
 
@@ -146,11 +154,15 @@ def template_problems(key: str, text: str) -> list[str]:
             _("Missing placeholders: %(names)s.")
             % {"names": ", ".join("{" + name + "}" for name in sorted(missing))}
         )
-    if _LINK.search(text):
-        problems.append(
-            _("Texts must not contain links: the public is warned that SMS with links are fraud.")
-        )
-    found = [word for word in _FORBIDDEN_WORDS if word in text]
+    # A placeholder stands for a word: {name}.com would send 王xx.com.
+    checked = _PLACEHOLDER.sub("x", text)
+    findings = forbidden_contacts(checked, signature=settings.SMS_SIGNATURE)
+    for kind, message in _CONTACT_PROBLEMS.items():
+        found = [finding.found for finding in findings if finding.kind == kind]
+        if found:
+            problems.append(message % {"found": "、".join(found)})
+    plain = "".join(normalise(text).split())
+    found = [word for word in _FORBIDDEN_WORDS if word in plain]
     if found:
         problems.append(
             _("Texts must never ask for codes or money (found: %(words)s).") % {"words": "、".join(found)}

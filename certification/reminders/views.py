@@ -21,9 +21,15 @@ from certification.models import (
     OutboxMessage,
     SkipReason,
 )
-from certification.reminders.services import message_template_save
+from certification.reminders.services import (
+    city_templates_refusal,
+    may_edit_city_templates,
+    message_template_edit_refused,
+    message_template_save,
+)
 from certification.reminders.texts import DEFAULT_TEMPLATES, TEMPLATE_LABELS, segments, template_problems
 from certification.reminders.texts import render as render_text
+from portal.errors import Refused
 from portal.forms import StyledFormMixin
 from portal.roles import Capability
 from portal.views_base import capability_required
@@ -50,12 +56,6 @@ class TemplateForm(StyledFormMixin, forms.Form):
         return text
 
 
-def may_edit_city_wide(scope) -> bool:
-    """The templates are city-wide (one text for every district), so only staff whose area is the whole
-    city may change them; a district supervisor sees them, read-only, to know what people receive."""
-    return scope.can(Capability.EDIT_TEMPLATES) and scope.area is not None and scope.area.level == "city"
-
-
 @capability_required(Capability.EDIT_TEMPLATES)
 def message_templates(request):
     stored = {template.key: template for template in MessageTemplate.objects.select_related("updated_by")}
@@ -77,14 +77,18 @@ def message_templates(request):
     return render(
         request,
         "certification/reminders/message_templates.html",
-        {"rows": rows, "can_edit": may_edit_city_wide(request.scope)},
+        {"rows": rows, "can_edit": may_edit_city_templates(request.scope)},
     )
 
 
 @capability_required(Capability.EDIT_TEMPLATES)
 def message_template_edit(request, key: str):
-    if not may_edit_city_wide(request.scope):
-        raise PermissionDenied
+    # A district supervisor reads the city-wide texts but may not change them: refused whatever the key,
+    # and an attempt to save is on the record.
+    if not may_edit_city_templates(request.scope):
+        if request.method == "POST":
+            message_template_edit_refused(actor=request.user, key=key)
+        raise PermissionDenied(city_templates_refusal())
     if key not in DEFAULT_TEMPLATES:
         from django.http import Http404
 
@@ -94,17 +98,12 @@ def message_template_edit(request, key: str):
     form = TemplateForm(request.POST or None, key=key, initial={"text": current})
     if request.method == "POST" and form.is_valid():
         text = form.cleaned_data["text"]
-        message_template_save(actor=request.user, key=key, text=text)
-        preview = _preview(text)
-        if segments(preview) > 1:
-            messages.warning(
-                request,
-                _("Saved. This text is %(length)s characters: it goes as %(parts)s SMS and costs that many.")
-                % {"length": len(preview), "parts": segments(preview)},
-            )
+        try:
+            message_template_save(actor=request.user, key=key, text=text)
+        except Refused as refusal:
+            refusal.add_to_form(form)
         else:
-            messages.success(request, _("Saved."))
-        return redirect("message-templates")
+            return _saved(request, text)
     preview_text = form.data.get("text", current) if form.is_bound else current
     preview = _preview(preview_text)
     context = {
@@ -121,6 +120,19 @@ def message_template_edit(request, key: str):
         context,
         status=400 if form.is_bound else 200,
     )
+
+
+def _saved(request, text: str):
+    preview = _preview(text)
+    if segments(preview) > 1:
+        messages.warning(
+            request,
+            _("Saved. This text is %(length)s characters: it goes as %(parts)s SMS and costs that many.")
+            % {"length": len(preview), "parts": segments(preview)},
+        )
+    else:
+        messages.success(request, _("Saved."))
+    return redirect("message-templates")
 
 
 # What the job counts, as the job page says it (JobSummary's keys are for logs and scripts).
