@@ -163,7 +163,7 @@ def _portal_labels() -> dict:
             "phone": _("Phone"),
             "active": _("Enabled"),
             "by": _("By"),
-            "ip_address": _("Address"),
+            "ip_address": _("IP address"),
             "attempts": _("Attempts"),
             "created": _("created"),
             "updated": _("updated"),

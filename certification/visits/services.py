@@ -369,6 +369,11 @@ def visit_team_set_members(*, actor, team: VisitTeam, members) -> VisitTeam:
         )
     with transaction.atomic():
         before = _team_snapshot(team)
+        # A visitor is in one team at a time (the staff screens and the import rely on it): joining this
+        # team leaves any other.
+        for member in members:
+            for other in member.visit_teams.exclude(pk=team.pk):
+                other.members.remove(member)
         team.members.set(members)
         audit_record(
             actor=actor,

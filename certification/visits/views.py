@@ -7,7 +7,7 @@ from datetime import date
 from itertools import groupby
 
 from django.contrib import messages
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, F, OuterRef
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.dateparse import parse_date
@@ -432,7 +432,7 @@ def visit_teams(request):
         request.scope.restrict(VisitTeam.objects.all())
         .select_related("street")
         .prefetch_related("members")
-        .order_by("retired_at", "street_id", "name")
+        .order_by(F("retired_at").asc(nulls_first=True), "street_id", "name")
     )
     status = 400 if request.method == "POST" else 200
     return render(request, "certification/visits/teams.html", {"form": form, "teams": teams}, status=status)

@@ -37,7 +37,7 @@ class StaffFilter(django_filters.FilterSet):
     )
     active = django_filters.ChoiceFilter(
         label=_("Account"),
-        choices=[("yes", _("Enabled")), ("no", _("Disabled"))],
+        choices=[("yes", _("Account enabled")), ("no", _("Account disabled"))],
         method="filter_active",
         empty_label=_("Any"),
     )

@@ -132,4 +132,5 @@ def stamp_login(sender, request, user, **kwargs) -> None:
         now = int(time.time())
         request.session[LOGIN_AT] = now
         request.session[SEEN_AT] = now
-        request.session.pop(SECOND_FACTOR, None)
+        # Asked once, at log-in, where the session is written anyway: no page pays for it.
+        request.session[SECOND_FACTOR] = has_second_factor(user)

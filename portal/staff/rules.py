@@ -42,7 +42,7 @@ def management_problem(
     if role not in manageable_roles(actor_role):
         return "role", _("You may not manage accounts of this role.")
     if not area_code_within(area_code, of_code=actor_area_code, of_level=actor_area_level):
-        return "area", _("This area is outside yours.")
+        return "area_code", _("This area is outside yours.")
     return None
 
 
@@ -57,12 +57,9 @@ def area_level_problem(*, role: str, area_level: str) -> str | None:
 
 
 def _level_label(level: str) -> str:
-    return {
-        "city": _("city"),
-        "district": _("district"),
-        "street": _("street"),
-        "community": _("community"),
-    }[level]
+    from django.apps import apps
+
+    return str(dict(apps.get_model("pensioners", "Area")._meta.get_field("level").choices)[level])
 
 
 def character_classes(password: str) -> int:

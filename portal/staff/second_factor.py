@@ -96,8 +96,11 @@ def verify(*, request, code: str) -> None:
         if not allowed:
             audit_record(actor=user, action="staff.second_factor_failed", target=user, note="throttled")
             raise Refused(_("Too many wrong codes. Wait a moment and try again."), field="code")
-        if device.verify_token(code):
+        # Recovery codes are lower case on paper; people type them in capitals too.
+        if device.verify_token(code.lower() if isinstance(device, StaticDevice) else code):
             otp_login(request, device)
+            for every in [*TOTPDevice.objects.filter(user=user), *StaticDevice.objects.filter(user=user)]:
+                every.throttle_reset()  # the right code ends the wait the wrong ones built up
             used = "recovery_code" if isinstance(device, StaticDevice) else "authenticator"
             audit_record(actor=user, action="staff.second_factor_passed", target=user, after={"by": used})
             return

@@ -9,7 +9,6 @@ password no longer matches the session's hash.
 from __future__ import annotations
 
 import secrets
-import string
 
 from django.contrib.auth.hashers import check_password
 from django.contrib.auth.password_validation import validate_password
@@ -26,7 +25,8 @@ from portal.roles import Role
 from portal.staff.models import PasswordHistory
 from portal.staff.rules import PASSWORD_HISTORY, area_level_problem, management_problem
 
-_TEMPORARY_ALPHABET = string.ascii_letters + string.digits
+# Read out over the phone: no characters that look alike (l 1 I, O 0).
+_TEMPORARY_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnpqrstuvwxyz23456789"
 
 
 def temporary_password() -> str:
@@ -45,10 +45,10 @@ def temporary_password() -> str:
 def check_may_manage(*, actor, role: str, area) -> None:
     """Refused unless the actor (None: an operator's command) may hold an account of `role` in `area`."""
     if area is None:
-        raise Refused(_("Choose an area."), field="area")
+        raise Refused(_("Choose an area."), field="area_code")
     level = area_level_problem(role=role, area_level=area.level)
     if level:
-        raise Refused(level, field="area")
+        raise Refused(level, field="area_code")
     if actor is None:
         return
     if actor.area is None:

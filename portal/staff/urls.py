@@ -10,6 +10,7 @@ urlpatterns = [
     path("import/", ImportUploadView.as_view(kind=ImportKind.STAFF), name="staff-import"),
     path("locks/", views.login_locks, name="login-locks"),
     path("<int:pk>/", views.staff_detail, name="staff-detail"),
+    path("<int:pk>/temporary-password/", views.staff_temporary_password, name="staff-temporary-password"),
     path("<int:pk>/disable/", views.staff_disable, name="staff-disable"),
     path("<int:pk>/enable/", views.staff_enable, name="staff-enable"),
     path("<int:pk>/reset-password/", views.staff_reset_password, name="staff-reset-password"),

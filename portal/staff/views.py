@@ -97,14 +97,27 @@ def staff_create(request):
     return render(request, "portal/staff/staff_form.html", _form_context(request, form), status=status)
 
 
+TEMPORARY_PASSWORD = "portal_temporary_password"
+
+
 def _show_temporary_password(request, user, password, *, created: bool):
-    # Shown once, on this page only, never stored in clear, never sent in a message that survives.
-    response = render(
-        request,
-        "portal/staff/temporary_password.html",
-        {"account": user, "password": password, "created": created},
-    )
-    return response
+    """Post/redirect/get: the password waits in the manager's own session for the one page that shows it,
+    so reloading that page cannot reset the password a second time behind the manager's back."""
+    request.session[TEMPORARY_PASSWORD] = {"account": user.pk, "password": password, "created": created}
+    return redirect("staff-temporary-password", pk=user.pk)
+
+
+def staff_temporary_password(request, pk: int):
+    account = _account_for(request, pk)
+    held = request.session.pop(TEMPORARY_PASSWORD, None)
+    if not held or held.get("account") != account.pk:
+        messages.info(
+            request,
+            _("A temporary password is shown once and not kept. If it was lost, reset the password again."),
+        )
+        return redirect("staff-detail", pk=account.pk)
+    context = {"account": account, "password": held["password"], "created": held["created"]}
+    return render(request, "portal/staff/temporary_password.html", context)
 
 
 def _account_for(request, pk: int) -> User:
@@ -237,7 +250,10 @@ def staff_reset_second_factor(request, pk: int):
 
 
 def password_change(request):
+    forced = request.user.must_change_password
     form = StaffPasswordChangeForm(request.user, request.POST or None)
+    if forced:
+        form.fields["old_password"].label = _("Temporary password")
     if request.method == "POST" and form.is_valid():
         try:
             services.password_change(
@@ -250,12 +266,12 @@ def password_change(request):
         else:
             update_session_auth_hash(request, request.user)  # this session goes on; the others end
             messages.success(request, _("Your password is changed."))
-            return redirect("my-account")
+            return redirect("dashboard" if forced else "my-account")
     status = 400 if request.method == "POST" else 200
     return render(
         request,
         "portal/staff/password_change.html",
-        {"form": form, "forced": request.user.must_change_password},
+        {"form": form, "forced": forced},
         status=status,
     )
 

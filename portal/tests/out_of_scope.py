@@ -97,6 +97,7 @@ OUT_OF_SCOPE_BUILDERS: dict = {
     "import-job-credentials": _import_job,
     "staff-detail": _staff_elsewhere,
     "staff-disable": _staff_elsewhere,
+    "staff-temporary-password": _staff_elsewhere,
     "staff-enable": _staff_elsewhere,
     "staff-reset-password": _staff_elsewhere,
     "staff-reset-second-factor": _staff_elsewhere,

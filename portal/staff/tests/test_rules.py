@@ -47,7 +47,7 @@ def test_a_supervisor_manages_only_inside_the_district():
         "actor_area_level": "district",
     }
     assert management_problem(**mine, role=Role.STREET_STAFF, area_code="500103003") is None
-    assert management_problem(**mine, role=Role.STREET_STAFF, area_code="500105001")[0] == "area"
+    assert management_problem(**mine, role=Role.STREET_STAFF, area_code="500105001")[0] == "area_code"
     assert management_problem(**mine, role=Role.DISTRICT_SUPERVISOR, area_code="500103")[0] == "role"
 
 

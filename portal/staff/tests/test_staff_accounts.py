@@ -26,9 +26,12 @@ def _create(client, **fields):
 def test_a_supervisor_creates_a_street_worker_with_a_temporary_password(client_for, staff):
     client = client_for(staff["supervisor"])
     response = _create(client)
-    assert response.status_code == 200
+    assert response.status_code == 302  # to the page that shows the password once (a reload resets nothing)
+    shown = client.get(response["Location"])
     user = User.objects.get(username="wang_jfb")
-    password = response.context["password"]
+    password = shown.context["password"]
+    again = client.get(response["Location"])
+    assert again.status_code == 302 and password not in client.get(again["Location"]).content.decode()
     assert user.must_change_password and user.check_password(password)
     assert user.area_id == "500103003" and user.role == Role.STREET_STAFF
     assert AuditEvent.objects.filter(action="staff.created", object_id=str(user.pk)).exists()
@@ -175,3 +178,28 @@ def test_the_staff_list_filters_and_exports(client_for, staff):
     assert export.status_code == 200 and staff["street"].username in body
     assert AuditEvent.objects.filter(action="staff.exported").exists()
     assert client.get(reverse("staff-list"), {"last_login": "junk'\"", "role": "x"}).status_code == 200
+
+
+def test_a_visitor_is_in_one_team_at_a_time(staff):
+    from certification.models import VisitTeam
+    from certification.visits.services import visit_team_set_members
+
+    first = VisitTeam.objects.create(name="一组", street_id="500103003")
+    second = VisitTeam.objects.create(name="二组", street_id="500103003")
+    visit_team_set_members(actor=staff["street"], team=first, members=[staff["visit"]])
+    visit_team_set_members(actor=staff["street"], team=second, members=[staff["visit"]])
+    assert list(staff["visit"].visit_teams.all()) == [second]
+
+
+def test_a_recovery_code_may_be_typed_in_capitals(staff, rf):
+    from django.contrib.sessions.backends.db import SessionStore
+    from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+
+    device = StaticDevice.objects.create(user=staff["supervisor"], name="recovery codes")
+    StaticToken.objects.create(device=device, token="abcd2345")
+    request = rf.post("/")
+    request.user, request.session = staff["supervisor"], SessionStore()
+    from portal.staff import second_factor
+
+    second_factor.verify(request=request, code="ABCD2345")
+    assert not StaticToken.objects.filter(token="abcd2345").exists()
