@@ -9,7 +9,7 @@ rows; this takes about a minute. Re-importing a file creates nothing and changes
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -24,6 +24,7 @@ from pensioners.models import Area, AreaLevel, Pensioner, Scheme
 from pensioners.pinyin import pinyin_keys
 from pensioners.rules import IdNumberError, normalise_phone, parse_id_number
 from portal.audit import audit_record
+from portal.imports.runner import UpsertSummary
 from portal.imports.tabular import RowRejected, open_table, parse_date_text, reject_if_malformed, within_limit
 
 ROSTER_COLUMNS = {
@@ -78,28 +79,8 @@ class RosterRow:
 
 
 @dataclass
-class ImportSummary:
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    rejects: list[tuple[int, str, str]] = field(default_factory=list)
-    dry_run: bool = False
-
-    @property
-    def rejected(self) -> int:
-        return len(self.rejects)
-
-    def as_line(self) -> str:
-        line = f"created={self.created} updated={self.updated} unchanged={self.unchanged} rejected={self.rejected}"
-        return line + (" dry_run=yes" if self.dry_run else "")
-
-    def as_dict(self) -> dict:
-        return {
-            "created": self.created,
-            "updated": self.updated,
-            "unchanged": self.unchanged,
-            "rejected": self.rejected,
-        }
+class ImportSummary(UpsertSummary):
+    """The roster import's counts (portal.imports.runner.UpsertSummary)."""
 
 
 def _date_field(raw: dict, name: str, label: str, *, today: date, required: bool) -> date | None:

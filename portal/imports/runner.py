@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import sys
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.conf import settings
@@ -12,6 +13,34 @@ from django.utils import translation
 
 from portal.exports.files import neutralise_formula
 from portal.imports.tabular import UnreadableFile
+
+
+@dataclass
+class UpsertSummary:
+    """What an import that creates or updates records by a key did: the counts and the rejected rows
+    (row number, key, reason). `as_line()` is the command's last line; `as_dict()` the job's summary."""
+
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejects: list[tuple[int, str, str]] = field(default_factory=list)
+    dry_run: bool = False
+
+    @property
+    def rejected(self) -> int:
+        return len(self.rejects)
+
+    def as_line(self) -> str:
+        line = f"created={self.created} updated={self.updated} unchanged={self.unchanged} rejected={self.rejected}"
+        return line + (" dry_run=yes" if self.dry_run else "")
+
+    def as_dict(self) -> dict:
+        return {
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "rejected": self.rejected,
+        }
 
 
 def write_rejects(path: str | Path, rejects: list[tuple[int, str, str]]) -> None:

@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from portal.audit import audit_record
 from portal.contracts import team_directory
 from portal.errors import Refused
+from portal.imports.runner import UpsertSummary
 from portal.imports.tabular import RowRejected, open_table, reject_if_malformed, within_limit
 from portal.models import User
 from portal.roles import Role
@@ -47,30 +48,9 @@ PHONE_MAX = User._meta.get_field("phone").max_length
 
 
 @dataclass
-class StaffImportSummary:
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    rejects: list[tuple[int, str, str]] = field(default_factory=list)
-    dry_run: bool = False
+class StaffImportSummary(UpsertSummary):
     # (login, name, temporary password) of the accounts created: for the uploader, once
     credentials: list[tuple[str, str, str]] = field(default_factory=list)
-
-    @property
-    def rejected(self) -> int:
-        return len(self.rejects)
-
-    def as_line(self) -> str:
-        line = f"created={self.created} updated={self.updated} unchanged={self.unchanged} rejected={self.rejected}"
-        return line + (" dry_run=yes" if self.dry_run else "")
-
-    def as_dict(self) -> dict:
-        return {
-            "created": self.created,
-            "updated": self.updated,
-            "unchanged": self.unchanged,
-            "rejected": self.rejected,
-        }
 
 
 @dataclass(frozen=True)
