@@ -140,7 +140,7 @@ def staff_detail(request, pk: int):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            services.staff_update(
+            account = services.staff_update(
                 actor=request.user,
                 user=account,
                 full_name=data["full_name"],

@@ -203,3 +203,10 @@ def test_a_recovery_code_may_be_typed_in_capitals(staff, rf):
 
     second_factor.verify(request=request, code="ABCD2345")
     assert not StaticToken.objects.filter(token="abcd2345").exists()
+
+
+def test_the_password_page_of_a_temporary_password_shows_no_menu(client, staff):
+    password = services.staff_reset_password(actor=staff["supervisor"], user=staff["street"])
+    client.post(reverse("login"), {"username": staff["street"].username, "password": password})
+    page = client.get(reverse("password-change")).content.decode()
+    assert 'data-testid="must-change"' in page and f'href="{reverse("pensioner-search")}"' not in page
