@@ -13,6 +13,13 @@ def test_seed_demo_refuses_with_debug_off(db, settings):
         call_command("seed_demo", "--pensioners", "0")
 
 
+def test_the_refusal_says_how_to_load_the_demo_anyway_even_when_the_database_is_empty(db, settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match=r"even on an empty database.*seed_demo --force"):
+        call_command("seed_demo", "--if-empty", "--pensioners", "0")
+    assert not User.objects.exists()
+
+
 @pytest.fixture(scope="module")
 def seeded(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
