@@ -108,7 +108,7 @@ def find_person(scope, text: str):
 class TeamDirectory:
     """Home-visit teams, kept by the visits capability, as staff administration needs them."""
 
-    # choices(street_code) -> [(team id, name)]: the street's active teams
+    # choices(area) -> [(team id, name)]: the active teams of the area's streets
     choices: Callable
     # team_of(user) -> the name of the team a visitor is in, or ""
     team_of: Callable

@@ -24,11 +24,11 @@ def visitor_reach(user) -> Exists:
     )
 
 
-def team_choices(street_code: str) -> list[tuple[int, str]]:
-    """The street's active teams (portal.contracts.TeamDirectory.choices)."""
+def team_choices(area) -> list[tuple[int, str]]:
+    """The active teams of an area's streets (portal.contracts.TeamDirectory.choices)."""
     from certification.models import VisitTeam
 
-    return list(VisitTeam.objects.active().filter(street_id=street_code).values_list("pk", "name"))
+    return list(VisitTeam.objects.active().within(area).values_list("pk", "name"))
 
 
 def team_of(user) -> str:

@@ -368,21 +368,29 @@ def visit_team_set_members(*, actor, team: VisitTeam, members) -> VisitTeam:
             field="members",
         )
     with transaction.atomic():
-        before = _team_snapshot(team)
-        # A visitor is in one team at a time (the staff screens and the import rely on it): joining this
-        # team leaves any other.
         for member in members:
-            for other in member.visit_teams.exclude(pk=team.pk):
-                other.members.remove(member)
-        team.members.set(members)
-        audit_record(
-            actor=actor,
-            action="visit_team.members_changed",
-            target=team,
-            before=before,
-            after=_team_snapshot(team),
-        )
+            _leave_other_teams(actor=actor, user=member, team=team)
+        _change_members(actor=actor, team=team, change=lambda: team.members.set(members))
     return team
+
+
+def _leave_other_teams(*, actor, user, team: VisitTeam) -> None:
+    """A visitor is in one team at a time (the staff screens and the import rely on it): joining `team`
+    leaves any other, each change on the record of the team it leaves."""
+    for other in user.visit_teams.exclude(pk=team.pk):
+        _change_members(actor=actor, team=other, change=lambda other=other: other.members.remove(user))
+
+
+def _change_members(*, actor, team: VisitTeam, change) -> None:
+    before = _team_snapshot(team)
+    change()
+    audit_record(
+        actor=actor,
+        action="visit_team.members_changed",
+        target=team,
+        before=before,
+        after=_team_snapshot(team),
+    )
 
 
 def visit_team_join(*, actor, user, team: str) -> None:
@@ -398,18 +406,8 @@ def visit_team_join(*, actor, user, team: str) -> None:
         )
     if found.members.filter(pk=user.pk).exists():
         return
-    before = _team_snapshot(found)
-    # A visitor is in one team at a time: joining this one leaves the others.
-    for other in user.visit_teams.exclude(pk=found.pk):
-        other.members.remove(user)
-    found.members.add(user)
-    audit_record(
-        actor=actor,
-        action="visit_team.members_changed",
-        target=found,
-        before=before,
-        after=_team_snapshot(found),
-    )
+    _leave_other_teams(actor=actor, user=user, team=found)
+    _change_members(actor=actor, team=found, change=lambda: found.members.add(user))
 
 
 def visit_team_retire(*, actor, team: VisitTeam, reason: str = "") -> VisitTeam:

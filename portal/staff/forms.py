@@ -55,6 +55,12 @@ class StaffAccountForm(StyledFormMixin, forms.Form):
         if editing is not None:
             del self.fields["username"]
 
+    def account_fields(self) -> dict:
+        """The cleaned account, as the staff services take it (create and update alike)."""
+        data = self.cleaned_data
+        fields = ("full_name", "role", "area", "phone", "team")
+        return {name: data[name] for name in fields}
+
     def clean_area_code(self):
         code = self.cleaned_data["area_code"].strip()
         area = _area_model().objects.filter(code=code).first()

@@ -12,7 +12,7 @@ from datetime import datetime
 
 from axes.models import AccessAttempt
 from django.conf import settings
-from django.db.models import Sum
+from django.db.models import Max, Sum
 from django.http import HttpRequest
 from django.shortcuts import render
 from django.utils import timezone
@@ -62,28 +62,20 @@ def locked_out_response(request, original_response=None, credentials=None):
 
 
 def current_locks():
-    """The attempts that hold a lock now: a login or an address at or over its limit in the window."""
+    """The logins and addresses locked now (at or over their limit in the window), each with the time its
+    lock lifts: the last failure plus the cool-off. One query each."""
     recent = AccessAttempt.objects.filter(attempt_time__gte=_window_start())
-    by_login = (
-        recent.values("username")
-        .annotate(failures=Sum("failures_since_start"))
-        .filter(failures__gte=settings.AXES_FAILURE_LIMIT)
-        .order_by("username")
-    )
-    by_address = (
-        recent.values("ip_address")
-        .annotate(failures=Sum("failures_since_start"))
-        .filter(failures__gte=settings.LOGIN_ADDRESS_FAILURE_LIMIT)
-        .order_by("ip_address")
-    )
-    return list(by_login), list(by_address)
-
-
-def lock_ends_at(*, username: str | None = None, ip_address: str | None = None):
-    recent = AccessAttempt.objects.all()
-    if username is not None:
-        recent = recent.filter(username=username)
-    if ip_address is not None:
-        recent = recent.filter(ip_address=ip_address)
-    last = recent.order_by("-attempt_time").values_list("attempt_time", flat=True).first()
-    return last + settings.AXES_COOLOFF_TIME if last else None
+    cooloff = settings.AXES_COOLOFF_TIME
+    locks = []
+    for key, limit in (
+        ("username", settings.AXES_FAILURE_LIMIT),
+        ("ip_address", settings.LOGIN_ADDRESS_FAILURE_LIMIT),
+    ):
+        rows = (
+            recent.values(key)
+            .annotate(failures=Sum("failures_since_start"), last=Max("attempt_time"))
+            .filter(failures__gte=limit)
+            .order_by(key)
+        )
+        locks.append([{**row, "ends_at": row["last"] + cooloff} for row in rows])
+    return locks[0], locks[1]

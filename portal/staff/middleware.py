@@ -21,18 +21,22 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
-from portal.staff.rules import SECOND_FACTOR_ROLES
+from portal.staff import second_factor
 
 LOGIN_AT = "portal_login_at"
 SEEN_AT = "portal_seen_at"
-SECOND_FACTOR = "portal_has_second_factor"
 # Writing the session on every click would be one UPDATE per request; a minute's precision is plenty.
 SEEN_AT_PRECISION_SECONDS = 30
 
 # Reachable whatever the session still owes (the doors themselves, and the way out).
 _ALWAYS_OPEN = ("login", "logout", "set_language", "healthz", "session-status")
-_OPEN_BEFORE_PASSWORD_CHANGE = ("password-change",)
-_OPEN_BEFORE_SECOND_FACTOR = ("second-factor-verify", "second-factor-enrol")
+_SECOND_FACTOR_PAGES = ("second-factor-verify", "second-factor-enrol")
+# What opens while a page is owed: that page (and its twin: enrolling is also a way to verify).
+_OPENS_WHILE_OWED = {
+    "password-change": ("password-change",),
+    "second-factor-verify": _SECOND_FACTOR_PAGES,
+    "second-factor-enrol": _SECOND_FACTOR_PAGES,
+}
 
 
 @functools.cache
@@ -47,23 +51,13 @@ def _with_next(url: str, request) -> str:
     return f"{url}?{urlencode({'next': request.get_full_path()})}"
 
 
-def has_second_factor(user) -> bool:
-    from django_otp import user_has_device
-
-    return user_has_device(user, confirmed=True)
-
-
 def has_second_factor_cached(request) -> bool:
-    """Whether the user has an authenticator, asked once per session (not two queries per click). The
-    verify page corrects a stale answer (a manager removed the device meanwhile)."""
-    known = request.session.get(SECOND_FACTOR)
+    """Whether the user has an authenticator, as answered at log-in (stamp_login) and kept in the session:
+    no query per click. The verify page corrects a stale answer (a manager removed the device meanwhile)."""
+    known = request.session.get(second_factor.SESSION_KEY)
     if known is None:
-        known = request.session[SECOND_FACTOR] = has_second_factor(request.user)
+        known = request.session[second_factor.SESSION_KEY] = second_factor.has_device(request.user)
     return known
-
-
-def second_factor_required(user) -> bool:
-    return settings.SECOND_FACTOR_REQUIRED and user.role in SECOND_FACTOR_ROLES
 
 
 class StaffSessionMiddleware:
@@ -83,18 +77,27 @@ class StaffSessionMiddleware:
             return self._send_to(request, _with_next(reverse("login"), request))
         if path in always_open:
             return self.get_response(request)
-        if user.must_change_password and path not in _url_names(_OPEN_BEFORE_PASSWORD_CHANGE):
-            return self._send_to(request, reverse("password-change"))
-        if (
-            not user.must_change_password
-            and not getattr(user, "is_verified", lambda: False)()  # no OTP middleware: never verified
-            and path not in _url_names(_OPEN_BEFORE_SECOND_FACTOR)
-        ):
-            if has_second_factor_cached(request):
-                return self._send_to(request, _with_next(reverse("second-factor-verify"), request))
-            if second_factor_required(user):
-                return self._send_to(request, reverse("second-factor-enrol"))
-        return self.get_response(request)
+        owed = self._page_owed(request)
+        # The page's menu would only lead back here: the navigation shows none (context_processors).
+        request.held_at_the_door = owed is not None
+        if owed is None or path in _url_names(_OPENS_WHILE_OWED[owed]):
+            return self.get_response(request)
+        url = reverse(owed)
+        return self._send_to(request, _with_next(url, request) if owed == "second-factor-verify" else url)
+
+    @staticmethod
+    def _page_owed(request) -> str | None:
+        """The URL name of the page this session must go through before any other, or None."""
+        user = request.user
+        if user.must_change_password:
+            return "password-change"
+        if getattr(user, "is_verified", lambda: False)():  # no OTP middleware: never verified
+            return None
+        if has_second_factor_cached(request):
+            return "second-factor-verify"
+        if second_factor.required_for(user):
+            return "second-factor-enrol"
+        return None
 
     def _session_ended(self, request) -> str | None:
         """Why the session has ended now, or None; stamps the activity of a session that goes on."""
@@ -137,4 +140,4 @@ def stamp_login(sender, request, user, **kwargs) -> None:
         request.session[LOGIN_AT] = now
         request.session[SEEN_AT] = now
         # Asked once, at log-in, where the session is written anyway: no page pays for it.
-        request.session[SECOND_FACTOR] = has_second_factor(user)
+        request.session[second_factor.SESSION_KEY] = second_factor.has_device(user)

@@ -23,6 +23,8 @@ from portal.errors import Refused
 from portal.staff.rules import SECOND_FACTOR_ROLES
 
 RECOVERY_CODES = 10
+# The session remembers whether its user has an authenticator (asked at log-in, see middleware.py).
+SESSION_KEY = "portal_has_second_factor"
 AUTHENTICATOR = "authenticator"
 RECOVERY = "recovery codes"
 
@@ -81,7 +83,7 @@ def confirm(*, request, device: TOTPDevice, code: str) -> list[str]:
         StaticToken.objects.bulk_create([StaticToken(device=recovery, token=code) for code in codes])
         audit_record(actor=user, action="staff.second_factor_enrolled", target=user)
     otp_login(request, device)  # this session counts as verified
-    request.session["portal_has_second_factor"] = True
+    request.session[SESSION_KEY] = True
     return codes
 
 

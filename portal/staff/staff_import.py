@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from portal.audit import audit_record
 from portal.contracts import team_directory
 from portal.errors import Refused
+from portal.exports.files import neutralise_formula
 from portal.imports.runner import UpsertSummary
 from portal.imports.tabular import RowRejected, open_table, reject_if_malformed, within_limit
 from portal.models import User
@@ -62,6 +63,16 @@ class StaffRow:
     area: object
     team: str
     phone: str
+
+    def account_fields(self) -> dict:
+        """The row as the staff services take it (the same fields as the account form's)."""
+        return {
+            "full_name": self.full_name,
+            "role": self.role,
+            "area": self.area,
+            "phone": self.phone,
+            "team": self.team,
+        }
 
 
 def role_by_text() -> dict[str, str]:
@@ -101,7 +112,7 @@ def staff_import(
             if row.team:
                 street = row.area.code
                 if street not in teams_of_street:
-                    teams_of_street[street] = {name for _id, name in directory.choices(street)}
+                    teams_of_street[street] = {name for _id, name in directory.choices(row.area)}
                 if row.team not in teams_of_street[street]:
                     raise RowRejected(_("no home-visit team “%(team)s” in this street") % {"team": row.team})
             key = row.username.lower()
@@ -183,15 +194,7 @@ def _check_row(row_number: int, raw, *, actor, areas: dict, roles: dict) -> Staf
 def _apply(row: StaffRow, *, actor, summary: StaffImportSummary) -> None:
     existing = User.objects.filter(username__iexact=row.username).select_related("area").first()
     if existing is None:
-        user, password = services.staff_create(
-            actor=actor,
-            username=row.username,
-            full_name=row.full_name,
-            role=row.role,
-            area=row.area,
-            phone=row.phone,
-            team=row.team,
-        )
+        user, password = services.staff_create(actor=actor, username=row.username, **row.account_fields())
         summary.created += 1
         summary.credentials.append((user.username, user.full_name, password))
         return
@@ -207,15 +210,7 @@ def _apply(row: StaffRow, *, actor, summary: StaffImportSummary) -> None:
         summary.unchanged += 1
         return
     with transaction.atomic():  # a savepoint: a refused update leaves nothing of itself behind
-        services.staff_update(
-            actor=actor,
-            user=existing,
-            full_name=row.full_name,
-            role=row.role,
-            area=row.area,
-            phone=row.phone,
-            team=row.team,
-        )
+        services.staff_update(actor=actor, user=existing, **row.account_fields())
     summary.updated += 1
 
 
@@ -225,10 +220,5 @@ def credentials_sheet(credentials: list[tuple[str, str, str]]) -> bytes:
     writer = csv.writer(buffer)
     writer.writerow([_("Login name"), _("Real name"), _("Temporary password")])
     for login, name, password in credentials:
-        writer.writerow([login, _text_cell(name), password])
+        writer.writerow([login, neutralise_formula(name), password])
     return buffer.getvalue().encode("utf-8-sig")
-
-
-def _text_cell(text: str) -> str:
-    # A name starting with = + - @ would be a formula when the sheet is opened.
-    return "'" + text if text[:1] in {"=", "+", "-", "@", "\t", "\r"} else text

@@ -22,7 +22,7 @@ from portal.staff.forms import (
     StaffAccountForm,
     StaffPasswordChangeForm,
 )
-from portal.staff.middleware import SECOND_FACTOR, SEEN_AT
+from portal.staff.middleware import SEEN_AT
 from portal.staff.tables import StaffTable
 from portal.views_base import ScopedListView, capability_required, require_capability, safe_next
 
@@ -55,14 +55,9 @@ def _area_choices(request):
 
 
 def _team_names(request) -> list[str]:
+    """Team names of the user's area, for the team field's suggestions."""
     area = request.scope.area
-    if area is None or area.level not in {"street", "district", "city"}:
-        return []
-    names = set()
-    directory = team_directory()
-    if area.level == "street":
-        names.update(name for _id, name in directory.choices(area.code))
-    return sorted(names)
+    return sorted({name for _id, name in team_directory().choices(area)}) if area is not None else []
 
 
 def _form_context(request, form, **extra):
@@ -78,16 +73,9 @@ def _form_context(request, form, **extra):
 def staff_create(request):
     form = StaffAccountForm(request.POST or None, actor=request.user)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
         try:
             user, password = services.staff_create(
-                actor=request.user,
-                username=data["username"],
-                full_name=data["full_name"],
-                role=data["role"],
-                area=data["area"],
-                phone=data["phone"],
-                team=data["team"].strip(),
+                actor=request.user, username=form.cleaned_data["username"], **form.account_fields()
             )
         except Refused as refusal:
             refusal.add_to_form(form)
@@ -138,17 +126,8 @@ def staff_detail(request, pk: int):
     }
     form = StaffAccountForm(request.POST or None, actor=request.user, editing=account, initial=initial)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
         try:
-            account = services.staff_update(
-                actor=request.user,
-                user=account,
-                full_name=data["full_name"],
-                role=data["role"],
-                area=data["area"],
-                phone=data["phone"],
-                team=data["team"].strip(),
-            )
+            account = services.staff_update(actor=request.user, user=account, **form.account_fields())
         except Refused as refusal:
             refusal.add_to_form(form)
         else:
@@ -313,7 +292,7 @@ def second_factor_enrol(request):
 
 def second_factor_verify(request):
     if not second_factor.has_device(request.user):
-        request.session.pop(SECOND_FACTOR, None)  # removed meanwhile by a manager: ask afresh
+        request.session.pop(second_factor.SESSION_KEY, None)  # removed meanwhile by a manager: ask afresh
         return redirect("dashboard")
     form = SecondFactorCodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -365,10 +344,6 @@ def login_locks(request):
             messages.error(request, _("That is not a login or an address."))
         return redirect("login-locks")
     by_login, by_address = lockout.current_locks()
-    for row in by_login:
-        row["ends_at"] = lockout.lock_ends_at(username=row["username"])
-    for row in by_address:
-        row["ends_at"] = lockout.lock_ends_at(ip_address=row["ip_address"])
     return render(
         request,
         "portal/staff/login_locks.html",
