@@ -210,3 +210,30 @@ def test_the_password_page_of_a_temporary_password_shows_no_menu(client, staff):
     client.post(reverse("login"), {"username": staff["street"].username, "password": password})
     page = client.get(reverse("password-change")).content.decode()
     assert 'data-testid="must-change"' in page and f'href="{reverse("pensioner-search")}"' not in page
+
+
+def test_a_supervisor_creating_a_visitor_is_offered_the_districts_teams(client_for, staff):
+    from certification.models import VisitTeam
+
+    VisitTeam.objects.create(name="解放碑一组", street_id="500103003")
+    VisitTeam.objects.create(name="华新街一组", street_id="500105001")  # another district
+    page = client_for(staff["supervisor"]).get(reverse("staff-create")).content.decode()
+    assert '<option value="解放碑一组">' in page and "华新街一组" not in page
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "created"),
+    [
+        ("full_name", "王" * 300, False),  # over the field's 60: said on the form, nothing cut
+        ("full_name", "王\"小'明", True),
+        ("full_name", '=HYPERLINK("http://x","y")', True),  # text here; exports neutralise it
+        ("username", "a" * 300, False),
+        ("username", "wang'; drop", False),
+        ("area_code", "5001'03", False),
+        ("phone", "=1+1", False),
+    ],
+)
+def test_hostile_account_fields_never_answer_500(client_for, staff, field, value, created):
+    response = _create(client_for(staff["supervisor"]), **{field: value})
+    assert response.status_code == (302 if created else 400)
+    assert User.objects.filter(username="wang_jfb" if field != "username" else value).exists() is created
