@@ -55,6 +55,7 @@ _HEX_ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
 # "stream" after a dictionary's ">>", then its end of line (7.3.8.1).
 _STREAM_START = re.compile(rb">>\s*stream(?:\r\n|\n|\r)")
 _END_STREAM = b"endstream"
+_OBJECT_HEADER = re.compile(rb"\d+\s+\d+\s+obj\b")
 
 
 def pdf_refusal(content: bytes) -> str | None:
@@ -71,7 +72,10 @@ def pdf_refusal(content: bytes) -> str | None:
         if end < 0:
             end = len(content)
         found |= _forbidden_names(content[position : start.end()], FORBIDDEN_NAMES)
-        object_start = max(position, content.rfind(b"obj", position, start.start()))
+        # The stream's own dictionary starts at the last object header ("12 0 obj") before it; a bare
+        # "obj" could sit inside the dictionary itself (/Xobj, a string) and hide the /ObjStm in it.
+        headers = list(_OBJECT_HEADER.finditer(content, position, start.start()))
+        object_start = headers[-1].start() if headers else position
         dictionary = _names(content[object_start : start.end()])
         body = content[start.end() : end]
         if "ObjStm" in dictionary and "Filter" in dictionary:

@@ -224,6 +224,18 @@ def test_active_content_packed_in_a_compressed_object_stream_is_found():
     assert hidden.count(b"OpenAction") == 0  # compressed: not in the raw bytes
 
 
+def test_an_obj_inside_the_streams_own_dictionary_does_not_hide_it():
+    # A bare "obj" in the dictionary (a name, a string) once made the scan start after /ObjStm.
+    hidden = object_stream(
+        b"<< /Type /Catalog /Pages 11 0 R /OpenAction 12 0 R >>",
+        PAGES[0],
+        b"<< /S /JavaScript /JS (app.alert(1)) >>",
+    ).replace(b"/Type /ObjStm", b"/Type /ObjStm /Xobj 1 /Note (obj)")
+    with translation.override("en"):
+        refusal = pdf_refusal(pdf(hidden))
+    assert refusal and "/OpenAction" in refusal
+
+
 def test_an_object_stream_that_cannot_be_read_is_refused():
     unreadable = object_stream(PAGES[0], filters=b"[/ASCII85Decode /FlateDecode]")
     with translation.override("en"):
