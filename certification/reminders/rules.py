@@ -31,7 +31,8 @@ _SPELLED_DOT = re.compile(
 )
 
 _LABEL = r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?"
-_DOMAIN = re.compile(rf"(?<![a-z0-9-])(?:{_LABEL}\.)+(?:[a-z]{{2,}}|xn--[a-z0-9-]+)(?![a-z0-9-])")
+# At most ten labels before the top-level one: an unbounded repeat made a long "a.a.a..." text take seconds.
+_DOMAIN = re.compile(rf"(?<![a-z0-9-])(?:{_LABEL}\.){{1,10}}(?:[a-z]{{2,}}|xn--[a-z0-9-]+)(?![a-z0-9-])")
 _LINK_WORD = re.compile(r"(?:https?|www)[a-z0-9:/._\-%?=&#~+]*|://[a-z0-9/._\-%?=&#~+]*")
 _WECHAT_ID = re.compile(
     r"(?:(?<![a-z])(?:weixin|wechat|vx|wx)|微信|威信|薇信|徽信|v信)"
@@ -42,6 +43,8 @@ _WECHAT_INTERNAL_ID = re.compile(r"wxid_[a-z0-9_-]+")
 _SEPARATOR = r"[\s\-‐‑‒–—―.()/]"
 _DIGIT_RUN = re.compile(rf"[+(]?\d(?:{_SEPARATOR}*\d)*")
 _HOTLINE_WITH_AREA_CODE = re.compile(rf"0\d{{2,3}}{HOTLINE}")
+# A written date (2024-10-06, 2024.10.06) is not a number to call.
+_DATE = re.compile(r"\d{4}[-./]\d{1,2}[-./]\d{1,2}")
 # Seven digits and more is a phone number to call (local numbers have 7 or 8, with the area code 10 to 12).
 PHONE_MIN_DIGITS = 7
 
@@ -101,6 +104,8 @@ def forbidden_contacts(
         if match.group("id") != HOTLINE:
             add(match.start(), match.end(), WECHAT, match.group().strip())
     for match in _DIGIT_RUN.finditer(plain):
+        if _DATE.fullmatch(match.group().strip()):
+            continue
         digits = _digits_besides_the_hotline(match.group())
         if len(digits) >= PHONE_MIN_DIGITS:
             findings.append((match.start(), Finding(PHONE, match.group().strip())))

@@ -38,7 +38,7 @@ from certification.reminders.texts import (
     template_key_for,
     template_problems,
 )
-from pensioners.models import Area, AreaLevel, CertificationState, PaymentStatus
+from pensioners.models import AreaLevel, CertificationState, PaymentStatus
 from portal.audit import audit_record
 from portal.errors import Refused
 from portal.roles import Capability
@@ -438,17 +438,11 @@ def next_reminder_for(pensioner, state: CertificationState, today: date) -> Next
     return NextReminder(None, None, _("Every reminder for this deadline has been planned."))
 
 
-def city_wide_area_code() -> str:
-    """The area a city-wide template belongs to: the city at the top of the area tree ("" if there is none,
-    and then nobody may edit)."""
-    return Area.objects.filter(level=AreaLevel.CITY).values_list("code", flat=True).first() or ""
-
-
 def may_edit_city_templates(scope) -> bool:
     """EDIT_TEMPLATES lets staff edit the templates of their own area. The templates are city-wide (one
     text for every district: there are no district versions), so only a scope that covers the whole city
     may change them; a district supervisor reads them. Fails closed: no scope, no city, no edit."""
-    return scope.can(Capability.EDIT_TEMPLATES) and scope.covers_area_code(city_wide_area_code())
+    return scope.can(Capability.EDIT_TEMPLATES) and scope.area.level == AreaLevel.CITY
 
 
 def city_templates_refusal() -> str:

@@ -27,7 +27,7 @@ from certification.reminders.services import (
     message_template_edit_refused,
     message_template_save,
 )
-from certification.reminders.texts import DEFAULT_TEMPLATES, TEMPLATE_LABELS, segments, template_problems
+from certification.reminders.texts import DEFAULT_TEMPLATES, TEMPLATE_LABELS, segments
 from certification.reminders.texts import render as render_text
 from portal.errors import Refused
 from portal.forms import StyledFormMixin
@@ -41,19 +41,19 @@ def _preview(text: str) -> str:
     return render_text(text, today=SAMPLE["deadline"] - timedelta(days=7), **SAMPLE)
 
 
+TEMPLATE_MAX_CHARACTERS = 500
+
+
 class TemplateForm(StyledFormMixin, forms.Form):
-    text = forms.CharField(label=gettext_lazy("Text"), widget=forms.Textarea(attrs={"rows": 4}))
+    """The text only. Its rules (placeholders, contacts, wording) are checked once, by
+    message_template_save, whose refusal lands on this field."""
 
-    def __init__(self, *args, key: str, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.key = key
-
-    def clean_text(self):
-        text = self.cleaned_data["text"].strip()
-        problems = template_problems(self.key, text)
-        if problems:
-            raise forms.ValidationError(problems)
-        return text
+    # An SMS of this length is already several messages; the bound also keeps the content check quick.
+    text = forms.CharField(
+        label=gettext_lazy("Text"),
+        max_length=TEMPLATE_MAX_CHARACTERS,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
 
 
 @capability_required(Capability.EDIT_TEMPLATES)
@@ -95,7 +95,7 @@ def message_template_edit(request, key: str):
         raise Http404
     stored = MessageTemplate.objects.filter(key=key).first()
     current = stored.text if stored else DEFAULT_TEMPLATES[key]
-    form = TemplateForm(request.POST or None, key=key, initial={"text": current})
+    form = TemplateForm(request.POST or None, initial={"text": current})
     if request.method == "POST" and form.is_valid():
         text = form.cleaned_data["text"]
         try:

@@ -104,3 +104,10 @@ def test_the_city_administrators_disguised_link_is_refused_on_the_form(client_fo
         assert words in body
     assert not MessageTemplate.objects.exists()
     assert client.post(url, {"text": GOOD_TEXT.replace("。", ",咨询请拨打12333。")}).status_code == 302
+
+
+def test_a_text_longer_than_an_sms_template_may_be_is_refused_on_the_form(client_for, staff):
+    url = reverse("message-template-edit", args=["first_reminder"])
+    response = client_for(staff["admin"]).post(url, {"text": "您好" * 400})
+    assert response.status_code == 400 and response.context["form"].errors["text"]
+    assert not MessageTemplate.objects.filter(key="first_reminder").exists()

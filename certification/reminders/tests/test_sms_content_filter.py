@@ -157,3 +157,16 @@ def test_the_refusal_reads_in_english_for_english_users():
             str(p) for p in template_problems(FIRST_REMINDER, "{signature}{name}cq12333。top{deadline}")
         )
     assert "links" in problems and "cq12333.top" in problems
+
+
+def test_a_written_date_is_not_a_phone_number():
+    assert forbidden_contacts("请于2024-10-06前办理") == []
+    assert forbidden_contacts("请于2024.10.06前办理") == []
+
+
+def test_a_long_run_of_dots_is_checked_quickly():
+    import time
+
+    start = time.perf_counter()
+    forbidden_contacts("a." * 100_000)
+    assert time.perf_counter() - start < 1
