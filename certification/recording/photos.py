@@ -17,6 +17,7 @@ profiles) and any bytes after the picture are gone.
 from __future__ import annotations
 
 import io
+import re
 import warnings
 from pathlib import PurePath
 
@@ -115,7 +116,13 @@ def _reencode(content: bytes, *, kind: str) -> tuple[bytes, str]:
         # Pillow only warns between its own limits; PHOTO_MAX_PIXELS below is the bound that counts (a
         # big JPEG is decoded at a reduced scale first, and may be fine).
         warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-        with Image.open(io.BytesIO(content), formats=[_FORMATS[kind][0]]) as image:
+        try:
+            opened = Image.open(io.BytesIO(content), formats=[_FORMATS[kind][0]])
+        except Image.DecompressionBombError as error:
+            # Past twice Pillow's own limit it refuses before PHOTO_MAX_PIXELS is asked: the same answer.
+            stated = re.search(r"\((\d+) pixels\)", str(error))
+            raise TooManyPixels(int(stated.group(1)) if stated else 2 * Image.MAX_IMAGE_PIXELS) from error
+        with opened as image:
             if image.format not in _FORMATS[kind]:
                 raise ValueError(f"{kind} file opened as {image.format}")
             keep_size = (
@@ -142,6 +149,10 @@ def _encode(image, image_format: str) -> bytes:
     profile), so the picture's info is emptied first."""
     from PIL import Image
 
+    if image.mode in ("I;16", "I;16B", "I;16L", "I"):
+        # 16-bit greyscale (scanners write it): Pillow's convert clips every value above 255 to white, so
+        # scale it down to 8 bits first.
+        image = image.convert("I").point(lambda value: value * (1 / 256)).convert("L")
     if image_format == "PNG":
         if image.mode not in ("1", "L", "LA", "RGB", "RGBA"):
             has_alpha = "A" in image.getbands() or "transparency" in image.info

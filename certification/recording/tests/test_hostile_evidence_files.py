@@ -300,3 +300,28 @@ def home_visit_post(client, person, staff, photo_file):
             "photo": photo_file,
         },
     )
+
+
+def test_a_16_bit_greyscale_scan_keeps_its_greys():
+    from certification.recording.photos import reencode_photo
+
+    scan = Image.new("I;16", (40, 30))
+    scan.putdata([40000] * (40 * 30))  # a mid grey, in 16 bits
+    buffer = io.BytesIO()
+    scan.save(buffer, "PNG")
+    stored = reencode_photo(upload(buffer.getvalue(), "scan.png", "image/png"))
+    grey = Image.open(io.BytesIO(stored.content)).convert("L").getpixel((5, 5))
+    assert 150 <= grey <= 160  # not clipped to white (255)
+
+
+def test_a_picture_past_pillows_own_limit_is_told_its_size():
+    from django import forms as django_forms
+
+    from certification.recording.photos import reencode_photo
+
+    huge = Image.new("1", (20000, 20000))  # 400 megapixels of one colour: a small file
+    buffer = io.BytesIO()
+    huge.save(buffer, "PNG")
+    with translation.override("en"), pytest.raises(django_forms.ValidationError) as refusal:
+        reencode_photo(upload(buffer.getvalue(), "huge.png", "image/png"))
+    assert "400 megapixels" in str(refusal.value)
