@@ -47,7 +47,9 @@ def write_rejects(path: str | Path, rejects: list[tuple[int, str, str]]) -> None
     """`row,id_number,reason`, rows numbered as a spreadsheet shows them (header = row 1).
 
     UTF-8 with a BOM, so that Excel opens the Chinese reasons correctly. The rows echo the uploaded file's
-    text: a value that could run as a formula gets a leading apostrophe, as in every export.
+    text: a value that could run as a formula gets a leading apostrophe, as in every export. Not
+    exports.files.write_csv: that one reads cells as a list shows them ("-" is empty, ISO text a date),
+    and a rejects file must echo the input as it was sent.
     """
     with open(path, "w", encoding="utf-8-sig", newline="") as handle:
         writer = csv.writer(handle)
