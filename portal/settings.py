@@ -11,6 +11,11 @@ from pathlib import Path
 
 import dj_database_url
 from celery.schedules import crontab
+from django.core.checks.security.base import (
+    SECRET_KEY_INSECURE_PREFIX,
+    SECRET_KEY_MIN_LENGTH,
+    SECRET_KEY_MIN_UNIQUE_CHARACTERS,
+)
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -45,7 +50,9 @@ if IS_PRODUCTION and DEBUG:
 # Django's own deploy-check rule for a weak key (security.W009), made a refusal in production: a key
 # anyone could guess signs every session and password-reset link.
 if IS_PRODUCTION and (
-    len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5 or SECRET_KEY.startswith("django-insecure-")
+    len(SECRET_KEY) < SECRET_KEY_MIN_LENGTH
+    or len(set(SECRET_KEY)) < SECRET_KEY_MIN_UNIQUE_CHARACTERS
+    or SECRET_KEY.startswith(SECRET_KEY_INSECURE_PREFIX)
 ):
     raise ImproperlyConfigured(
         "SECRET_KEY is too weak for production: it must be at least 50 characters long, with at least 5 "

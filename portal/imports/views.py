@@ -141,5 +141,4 @@ def import_job_credentials(request, pk: int):
     )
     response = HttpResponse(content, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="temporary-passwords-{job.pk}.csv"'
-    response["Cache-Control"] = "no-store"
     return response
