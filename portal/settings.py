@@ -328,11 +328,8 @@ CONSULAR_PROXY_YEARS_LIMIT = env_int("CONSULAR_PROXY_YEARS_LIMIT", 3)
 SEARCH_COUNT_CAP = env_int("SEARCH_COUNT_CAP", 1000)
 # Evidence uploads.
 EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_BYTES", 5 * 1024 * 1024)
-EVIDENCE_CONTENT_TYPES = {
-    "image/jpeg": b"\xff\xd8\xff",
-    "image/png": b"\x89PNG\r\n\x1a\n",
-    "application/pdf": b"%PDF-",
-}
+# The types evidence is stored as (a photo is judged by decoding it, a PDF by scanning it: recording/forms.py).
+EVIDENCE_CONTENT_TYPES = frozenset({"image/jpeg", "image/png", "application/pdf"})
 # Imports: biggest file accepted through the upload page.
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 512 * 1024 * 1024)
 # Looking a person up by exact ID number (the counter, registering someone new): at most this many

@@ -29,7 +29,7 @@ def evidence_upload_from(upload) -> EvidenceUpload:
     HEIC) becomes a JPEG of sensible size (certification.recording.photos). A PDF must hold no active
     content (certification.recording.scans). Anything else is refused."""
     photo = reencode_photo(upload)
-    if photo is not None:
+    if photo is not None and photo.content_type in settings.EVIDENCE_CONTENT_TYPES:
         if len(photo.content) > settings.EVIDENCE_MAX_BYTES:
             raise _too_large(len(photo.content))
         return photo
