@@ -9,12 +9,18 @@ from certification.comparison.models import (  # noqa: F401
     SupportingEvidence,
 )
 from certification.decisions.models import (  # noqa: F401
+    DeadlineExtension,
     DeathCase,
     DeathCaseOrigin,
     DeathCaseStatus,
+    DecisionBatch,
     DecisionKind,
+    DecisionStatus,
+    ExtendedDeadline,
     PaymentDecision,
     PaymentDecisionQuerySet,
+    PaymentFile,
+    SuspensionExclusion,
 )
 from certification.queues.models import (  # noqa: F401
     FAILED_CONTACT_OUTCOMES,

@@ -143,6 +143,64 @@ def state_terminated(*, state: CertificationState) -> None:
     state.save(update_fields=["status", "death_reported"])
 
 
+def state_lock_many(*, pensioner_ids: list[int]) -> list[CertificationState]:
+    """Lock many people's rows in one order (pensioner id), so two batch approvals never deadlock."""
+    return list(
+        CertificationState.objects.select_for_update(of=("self",))
+        .filter(pensioner_id__in=pensioner_ids)
+        .order_by("pensioner_id")
+    )
+
+
+def state_set_payment_status(*, pensioner_ids: list[int], status: str, only_from: tuple[str, ...]) -> int:
+    """A batch's decision for many people at once (their rows locked by the caller): the status moves
+    only for people still in one of `only_from`."""
+    return CertificationState.objects.filter(pensioner_id__in=pensioner_ids, status__in=only_from).update(
+        status=status
+    )
+
+
+def state_extend_deadlines(
+    *, cursor, extension_id: int, area_prefix: str, due_from: date, due_until: date, days: int
+) -> int:
+    """An approved deadline extension: one statement moves every deadline in the window and area that is
+    still being chased, and keeps each person's old and new date (what revoking puts back)."""
+    cursor.execute(
+        f"""
+        WITH moved AS (
+            UPDATE {TABLE} st SET next_due_on = st.next_due_on + %(days)s
+            WHERE st.area_code LIKE %(prefix)s AND st.next_due_on BETWEEN %(due_from)s AND %(due_until)s
+              AND st.status IN ('{PaymentStatus.ACTIVE}', '{PaymentStatus.SUSPENDED}')
+            RETURNING st.pensioner_id, st.next_due_on
+        )
+        INSERT INTO certification_extendeddeadline (extension_id, pensioner_id, old_due_on, new_due_on)
+        SELECT %(extension)s, pensioner_id, next_due_on - %(days)s, next_due_on FROM moved
+        """,
+        {
+            "days": days,
+            "prefix": area_prefix + "%",
+            "due_from": due_from,
+            "due_until": due_until,
+            "extension": extension_id,
+        },
+    )
+    return cursor.rowcount
+
+
+def state_restore_deadlines(*, cursor, extension_id: int) -> int:
+    """Revoke an extension: the old deadline comes back for everyone whose deadline is still the one the
+    extension gave (someone who certified since has a later one of their own, and keeps it)."""
+    cursor.execute(
+        f"""
+        UPDATE {TABLE} st SET next_due_on = e.old_due_on
+        FROM certification_extendeddeadline e
+        WHERE e.extension_id = %s AND st.pensioner_id = e.pensioner_id AND st.next_due_on = e.new_due_on
+        """,
+        [extension_id],
+    )
+    return cursor.rowcount
+
+
 # --- What the registry announces (pensioners.contracts.StateKeeper) --------------------------------------
 
 

@@ -8,5 +8,5 @@ urlpatterns = [
     path("", include("certification.visits.urls")),
     path("messages/", include("certification.reminders.urls")),
     path("comparison/", include("certification.comparison.urls")),
-    path("death-cases/", include("certification.decisions.urls")),
+    path("", include("certification.decisions.urls")),
 ]

@@ -150,6 +150,9 @@ class Pensioner(models.Model):
     home_service_reason = models.CharField(_("reason for home service"), max_length=200, blank=True)
     phone_known_wrong = models.BooleanField(_("phone known wrong"), default=False)
     death_date = models.DateField(_("date of death"), null=True, blank=True)
+    # When the phone numbers or address last changed: a new way to reach someone whom every earlier
+    # way failed keeps them out of a suspension batch (issue 15).
+    contact_changed_at = models.DateTimeField(_("contact details changed"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 

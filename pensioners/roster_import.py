@@ -306,6 +306,8 @@ def roster_rows_apply(rows: list[RosterRow]) -> tuple[int, int]:
                     name_initials = EXCLUDED.name_initials, phone = EXCLUDED.phone,
                     address = EXCLUDED.address, community_id = EXCLUDED.community_id,
                     abroad_country = EXCLUDED.abroad_country, updated_at = now(),
+                    contact_changed_at = CASE WHEN (p.phone, p.address) IS DISTINCT FROM
+                        (EXCLUDED.phone, EXCLUDED.address) THEN now() ELSE p.contact_changed_at END,
                     -- a changed phone number is a new chance to reach the person
                     phone_known_wrong = p.phone_known_wrong AND p.phone = EXCLUDED.phone
                 WHERE (p.name, p.phone, p.address, p.community_id, p.abroad_country)

@@ -160,6 +160,8 @@ def pensioner_update(*, actor, pensioner: Pensioner, changes: dict) -> Pensioner
         changed_before, changed_after = changes_between(before, after)
         if not changed_after:
             return locked
+        if {"phone", "alternate_phone", "address"} & set(changed_after):
+            locked.contact_changed_at = timezone.now()
         locked.save()
         if "community" in changed_after:
             state_keeper().moved(pensioner=locked)

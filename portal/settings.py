@@ -322,6 +322,8 @@ if CERTIFICATION_RULE not in {"days_365", "calendar_year"}:
 DUE_SOON_DAYS = env_int("DUE_SOON_DAYS", 30)
 # Overdue longer than this (and unreachable) makes someone a suspension candidate.
 SUSPENSION_GRACE_DAYS = env_int("SUSPENSION_GRACE_DAYS", 90)
+# The longest a supervisor may extend deadlines by in one decision (a flood, an epidemic, an outage).
+DEADLINE_EXTENSION_MAX_DAYS = env_int("DEADLINE_EXTENSION_MAX_DAYS", 180)
 # Consular forms: after this many consecutive proxy years, the next form must be in person.
 CONSULAR_PROXY_YEARS_LIMIT = env_int("CONSULAR_PROXY_YEARS_LIMIT", 3)
 # Broad searches stop counting here and say "more than N".

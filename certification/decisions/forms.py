@@ -73,3 +73,68 @@ class ConfirmCaseForm(StyledFormMixin, forms.Form):
         if value > timezone.localdate():
             raise forms.ValidationError(_("The date of death cannot be in the future."))
         return value
+
+
+class BatchNameForm(StyledFormMixin, forms.Form):
+    name = forms.CharField(
+        label=_("Batch name"),
+        max_length=120,
+        help_text=_("For example: 2026年12月 渝中区 暂停发放 第1批"),
+    )
+
+
+class ApproveBatchForm(StyledFormMixin, forms.Form):
+    note = forms.CharField(label=_("Note (optional)"), max_length=300, required=False)
+
+
+class RejectForm(StyledFormMixin, forms.Form):
+    reason = forms.CharField(label=_("Why reject"), max_length=300)
+
+
+class ExcludeForm(StyledFormMixin, forms.Form):
+    reason = forms.CharField(
+        label=_("Why keep this person out of suspension"),
+        max_length=200,
+        help_text=_("For example: in hospital, family will bring them to the counter next week."),
+    )
+
+
+class StopForm(StyledFormMixin, forms.Form):
+    reference = forms.CharField(
+        label=_("Court document reference"),
+        max_length=80,
+        help_text=_("For example: (2026)渝0103刑初123号"),
+    )
+    court_date = forms.DateField(label=_("Date of the judgment"), widget=DateInput())
+    note = forms.CharField(label=_("Note"), max_length=200, required=False)
+
+    def clean_court_date(self):
+        value = self.cleaned_data["court_date"]
+        if value > timezone.localdate():
+            raise forms.ValidationError(_("The court document cannot be dated in the future."))
+        return value
+
+
+class ExtensionForm(StyledFormMixin, forms.Form):
+    area = forms.ChoiceField(label=_("Area"))
+    due_from = forms.DateField(label=_("Deadlines from"), widget=DateInput())
+    due_until = forms.DateField(label=_("Deadlines until"), widget=DateInput())
+    days = forms.IntegerField(label=_("Extend by (days)"), min_value=1, max_value=3650)
+    reason = forms.CharField(
+        label=_("Reason"), max_length=300, help_text=_("The flood, the epidemic, the outage")
+    )
+
+    def __init__(self, *args, areas: list[tuple[str, str]], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["area"].choices = areas
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("due_from"), cleaned.get("due_until")
+        if start and end and end < start:
+            self.add_error("due_until", _("The window ends before it starts."))
+        return cleaned
+
+
+class RevokeForm(StyledFormMixin, forms.Form):
+    reason = forms.CharField(label=_("Why revoke"), max_length=300)

@@ -6,6 +6,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 
 def first_of_month(day: date) -> date:
@@ -127,3 +128,128 @@ def exclusion_reasons(**facts: bool) -> list[str]:
     if unknown:
         raise ValueError(f"unknown exclusions: {sorted(unknown)}")
     return [name for name in EXCLUSIONS if facts.get(name)]
+
+
+def monthly_total_in(month: date, *, lines: list[tuple[date, date | None, Decimal]]) -> Decimal:
+    """What the benefit lines paid together in `month`: every line that had started by that month and not
+    ended before it. A raise recorded as a new line while someone was suspended is back-paid raised."""
+    first = first_of_month(month)
+    total = Decimal("0")
+    for started, ended, amount in lines:
+        if first_of_month(started) <= first and (ended is None or first_of_month(ended) >= first):
+            total += amount or Decimal("0")
+    return total
+
+
+def back_pay_for(months: list[date], *, lines: list[tuple[date, date | None, Decimal]]) -> Decimal:
+    return sum((monthly_total_in(month, lines=lines) for month in months), Decimal("0")).quantize(
+        Decimal("0.01")
+    )
+
+
+MAKER_MAY_NOT_APPROVE = "maker_may_not_approve"
+
+
+def checker_problem(*, maker_id: int, checker_id: int) -> str | None:
+    """Maker-checker: the person who proposed a decision that moves money never approves it."""
+    return MAKER_MAY_NOT_APPROVE if maker_id == checker_id else None
+
+
+def extension_problems(*, due_from: date, due_until: date, days: int, max_days: int) -> list[str]:
+    problems = []
+    if due_until < due_from:
+        problems.append(_("The window ends before it starts."))
+    if not 1 <= days <= max_days:
+        problems.append(_("Extend by 1 to %(max)d days.") % {"max": max_days})
+    if (due_until - due_from).days > 366:
+        problems.append(_("The window may span at most a year."))
+    return problems
+
+
+# Why a batch drops someone at approval (the rule re-checked), beside the exclusions' own names.
+DROP_STATUS_CHANGED = "status_changed"
+DROP_DEADLINE_MOVED = "deadline_moved"
+DROP_WITHIN_GRACE = "within_grace"
+DROP_CONTACT_RULE = "contact_rule"
+DROP_CERTIFICATION_VOIDED = "certification_voided"
+DROP_DEATH_REPORTED = "death_reported"
+
+
+def suspension_drop_reason(
+    *,
+    status: str,
+    next_due_on: date,
+    proposed_deadline: date | None,
+    today: date,
+    grace_days: int,
+    failed_kind_count: int,
+    exclusions: list[str],
+) -> str:
+    """Why a proposed suspension no longer holds at approval ("" when it still does). The checks run in
+    this order, so the reason named is the first that applies."""
+    if status != "active":
+        return DROP_STATUS_CHANGED
+    if proposed_deadline is not None and next_due_on != proposed_deadline:
+        return DROP_DEADLINE_MOVED  # certified since, or the deadline was extended
+    if (today - next_due_on).days <= grace_days:
+        return DROP_WITHIN_GRACE
+    if failed_kind_count < 2:
+        return DROP_CONTACT_RULE
+    return exclusions[0] if exclusions else ""
+
+
+def resumption_drop_reason(*, status: str, death_reported: bool, certification_voided: bool) -> str:
+    """Why a proposed resumption no longer holds at approval ("" when it still does)."""
+    if certification_voided:
+        return DROP_CERTIFICATION_VOIDED
+    if death_reported:
+        return DROP_DEATH_REPORTED
+    if status not in ("suspended", "stopped"):
+        return DROP_STATUS_CHANGED
+    return ""
+
+
+def stop_drop_reason(*, status: str, death_reported: bool) -> str:
+    if death_reported:
+        return DROP_DEATH_REPORTED
+    if status not in ("active", "suspended"):
+        return DROP_STATUS_CHANGED
+    return ""
+
+
+def resumption_terms(
+    *, ended_from: date, ends_kind: str, certified_on: date, decided_on: date
+) -> tuple[date, list[date]]:
+    """(month payment resumes, months paid back) when a resumption is decided on `decided_on`.
+
+    Payment resumes from the month after the certification, or after the approval when that comes in a
+    later month (the months waiting for approval were not paid either). Every month withheld is paid back
+    after a suspension (人社部发〔2015〕32号 Art. 49); none after an imprisonment stop.
+    """
+    resumes_from = next_month(max(certified_on, decided_on))
+    months = back_pay_months(
+        suspended_from=ended_from, resumes_from=resumes_from, with_back_pay=ends_kind == "suspend"
+    )
+    return resumes_from, months
+
+
+# What staff read for each exclusion and each reason a batch dropped someone.
+EXCLUSION_LABELS = {
+    "open_death_case": gettext_lazy("open death case"),
+    "home_visit_open": gettext_lazy("home visit requested or scheduled"),
+    "snoozed_with_reason": gettext_lazy("hospitalised or snoozed with a reason"),
+    "certified_since": gettext_lazy("certified since"),
+    "contact_changed_since_failure": gettext_lazy("contact details changed since the last failed attempt"),
+    "consular_form_in_the_post": gettext_lazy("abroad, consular form in the post"),
+    "staff_excluded": gettext_lazy("excluded by staff"),
+    "already_proposed": gettext_lazy("already in a batch awaiting approval"),
+}
+DROP_LABELS = {
+    **EXCLUSION_LABELS,
+    DROP_STATUS_CHANGED: gettext_lazy("payment status changed"),
+    DROP_DEADLINE_MOVED: gettext_lazy("deadline moved (certified or extended since)"),
+    DROP_WITHIN_GRACE: gettext_lazy("no longer overdue beyond the grace period"),
+    DROP_CONTACT_RULE: gettext_lazy("fewer than two kinds of failed contact"),
+    DROP_CERTIFICATION_VOIDED: gettext_lazy("the certification was voided"),
+    DROP_DEATH_REPORTED: gettext_lazy("death reported"),
+}

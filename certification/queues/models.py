@@ -26,6 +26,8 @@ class ContactOutcome(models.TextChoices):
     MOVED_AWAY = "moved_away", _("Moved away")
     REPORTED_DEAD = "reported_dead", _("Reported dead")
     REFUSED = "refused", _("Refused")
+    # Someone living abroad says the consular form is on its way: keeps them out of suspension.
+    FORM_POSTED = "form_posted", _("Reached abroad: consular form in the post")
 
 
 # Outcomes that mean the attempt failed to reach the person (for the suspension rule).

@@ -89,6 +89,7 @@ OUTCOME_FIELDS = {
     "moved_away": ("moved_to", "snooze_until", "snooze_reason"),
     "reported_dead": ("died_on",),
     "refused": (),
+    "form_posted": ("snooze_until", "snooze_reason"),
 }
 OPTIONAL_OUTCOME_FIELDS = ("moved_to", "visit_reason", "died_on", "snooze_until", "snooze_reason")
 

@@ -19,11 +19,13 @@ from django.db.models import Q
 from django.utils import timezone
 
 from certification.models import (
+    DecisionKind,
     JobRun,
     MessageStage,
     MessageStatus,
     MessageTemplate,
     OutboxMessage,
+    PaymentDecision,
     SendAttempt,
     SkipReason,
 )
@@ -289,6 +291,16 @@ def _send_batch(batch, backend, templates, moment: datetime, summary: JobSummary
             pensioner_id__in=[m.pensioner_id for m in batch]
         ).select_related("pensioner")
     }
+    # A suspension notice names the month payment stops from: the person's approved suspension.
+    suspended_from = dict(
+        PaymentDecision.objects.approved()
+        .filter(
+            kind=DecisionKind.SUSPEND,
+            pensioner_id__in=[m.pensioner_id for m in batch if m.stage == MessageStage.SUSPENSION_NOTICE],
+        )
+        .order_by("pensioner_id", "decided_at")
+        .values_list("pensioner_id", "effective_month")
+    )
     results = []
     for message in batch:
         state = people[message.pensioner_id]
@@ -305,6 +317,7 @@ def _send_batch(batch, backend, templates, moment: datetime, summary: JobSummary
             deadline=message.deadline,
             channel=message.channel,
             today=today,
+            month=suspended_from.get(message.pensioner_id),
         )
         results.append((message, backend.send(message), ""))
     _record(results, backend, moment, summary)
@@ -323,6 +336,8 @@ def _reason_not_to_send(message: OutboxMessage, state: CertificationState, today
     if state.next_due_on < message.deadline:
         # The deadline fell back: the certification that gave this date was voided. Never name it.
         return SkipReason.VOIDED
+    if message.stage == MessageStage.SUSPENSION_NOTICE and state.status != PaymentStatus.SUSPENDED:
+        return SkipReason.CERTIFIED  # resumed (or ended) before the notice went: it would be untrue
     if message.stage == MessageStage.CONFIRMATION and state.next_due_on != message.deadline:
         return SkipReason.CERTIFIED  # a later certification gave a new deadline; its own confirmation says so
     if message.stage in (FIRST_REMINDER, FINAL_REMINDER, OVERDUE_NOTICE):
