@@ -6,11 +6,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from certification.decisions.rules import months_from
 from certification.models import (
     Certification,
     Channel,
     DeathCaseStatus,
     DecisionKind,
+    DecisionStatus,
+    ExtendedDeadline,
     PaymentDecision,
     VisitReason,
 )
@@ -89,6 +92,50 @@ def confirmed_death(pensioner, scope) -> dict | None:
     }
 
 
+def payment_decisions(pensioner, scope) -> dict:
+    """The card's money section: every payment decision with its batch, the back-pay months of each
+    resumption, and the extension that moved the current deadline, if one did."""
+    decisions = list(
+        PaymentDecision.objects.filter(pensioner=pensioner)
+        .exclude(kind=DecisionKind.TERMINATE)
+        .select_related("batch", "resumes", "decided_by")
+        .order_by("-decided_at", "-id")[:20]
+    )
+    for decision in decisions:
+        decision.months = []
+        if decision.kind == DecisionKind.RESUME and decision.resumes_id and decision.back_pay_months:
+            decision.months = [
+                month.strftime("%Y-%m")
+                for month in months_from(
+                    decision.resumes.effective_month, until_before=decision.effective_month
+                )
+            ]
+        decision.batch_url = (
+            reverse("decision-batch", args=[decision.batch_id])
+            if decision.batch_id and scope.can(Capability.PROPOSE_PAYMENT)
+            else ""
+        )
+    extended = (
+        ExtendedDeadline.objects.filter(
+            pensioner=pensioner,
+            new_due_on=pensioner.state.next_due_on,
+            extension__status=DecisionStatus.APPROVED,
+            extension__revoked_at__isnull=True,
+        )
+        .select_related("extension")
+        .order_by("-extension_id")
+        .first()
+    )
+    return {
+        "template": "certification/decisions/_payment_decisions.html",
+        "decisions": decisions,
+        "extended": extended,
+        "extension_url": reverse("deadline-extension", args=[extended.extension_id])
+        if extended and scope.can(Capability.DECIDE)
+        else "",
+    }
+
+
 def card_extras(request, pensioner) -> dict:
     scope = request.scope
     certifications = list(
@@ -141,6 +188,14 @@ def card_extras(request, pensioner) -> dict:
             "btn-outline-secondary",
             False,
         ),
+        (
+            Capability.PROPOSE_PAYMENT,
+            _("Stop payment (imprisonment)"),
+            "payment-stop",
+            "bi-sign-stop",
+            "btn-outline-danger",
+            False,
+        ),
     ]
     death = confirmed_death(pensioner, scope)
     actions = [
@@ -168,6 +223,7 @@ def card_extras(request, pensioner) -> dict:
         "latest_channel_label": Channel(latest_channel).label if latest_channel in Channel.values else "",
         "sections": [
             {"template": "certification/decisions/_open_death_case.html", "cases": open_cases},
+            payment_decisions(pensioner, scope),
             {
                 "template": "certification/recording/_history.html",
                 "certifications": certifications,

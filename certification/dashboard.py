@@ -8,7 +8,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from certification.models import DeathCase, DeathCaseStatus, HomeVisit, JobRun
+from certification.models import DeathCase, DeathCaseStatus, DecisionBatch, DecisionStatus, HomeVisit, JobRun
 from certification.queues.queries import DUE_SOON_QUEUE, MY_QUEUE, queue_rows
 from certification.reminders.views import plan_is_stale
 from pensioners.models import CertificationState
@@ -88,6 +88,22 @@ def panels(request) -> list[dict]:
                 "bi-exclamation-octagon",
                 45,
                 "text-danger" if pending else "",
+            )
+        )
+    if scope.can(Capability.DECIDE):
+        waiting = scope.restrict(DecisionBatch.objects.filter(status=DecisionStatus.PROPOSED)).exclude(
+            proposed_by=request.user
+        )
+        count = waiting.count()
+        found.append(
+            _stat(
+                _("Decisions waiting for your approval"),
+                count,
+                "decision-batches",
+                "bi-cash-coin",
+                46,
+                "text-danger" if count else "",
+                query="status=proposed",
             )
         )
     if scope.can(Capability.VIEW_JOBS):

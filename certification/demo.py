@@ -11,9 +11,13 @@ from __future__ import annotations
 import random
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from certification.decisions.queries import states_of, suspension_candidates
+from certification.decisions.rules import first_of_month
+from certification.decisions.services import batch_approve, suspension_batch_propose, suspension_exclude
 from certification.models import (
     EXTERNAL_CHANNELS,
     Channel,
@@ -22,6 +26,7 @@ from certification.models import (
     MessageStage,
     MessageStatus,
     OutboxMessage,
+    PaymentDecision,
     SkipReason,
     VisitTeam,
 )
@@ -69,8 +74,61 @@ def demo_work_create(*, seed: int) -> dict[str, int]:
                 actor=street_staff, scope=Scope(street_staff), pensioner_ids=own, assignee=worker
             )
         counts["visits"] += _visits(home, street_staff, team, today)
+        counts["suspension_candidates"] = _suspension_work(overdue[40:], street_staff, today)
     _pass_old_confirmations(today)
     return counts
+
+
+def _suspension_work(overdue_states, maker, today) -> int:
+    """Suspension work for demo_supervisor: unreachable long-overdue people (two kinds of failed contact
+    each), one kept out by staff, a batch from demo_street waiting for approval, and an earlier batch
+    (approved by the city administrator, as if last summer) whose one member has just certified at the
+    counter, so a resumption with back pay waits too."""
+    grace_ends = today - timedelta(days=settings.SUSPENSION_GRACE_DAYS)
+    long_overdue = [state for state in overdue_states if state.next_due_on < grace_ends][:24]
+    if len(long_overdue) < 6:
+        return 0
+    for state in long_overdue:
+        person = Pensioner.objects.select_related("state").get(pk=state.pensioner_id)
+        for kind in (ContactKind.PHONE_CALL, ContactKind.ASKED_COMMUNITY):
+            outcome = ContactOutcome.NOT_REACHABLE
+            contact_attempt_record(pensioner=person, actor=maker, kind=kind, outcome=outcome, note="演示数据")
+    suspension_exclude(actor=maker, state=long_overdue[-1], reason="住院治疗中,家属承诺出院后到窗口认证")
+    area = maker.area
+    earlier_ids = [state.pensioner_id for state in long_overdue[:3]]
+    earlier = suspension_batch_propose(
+        actor=maker,
+        area=area,
+        name=f"{today:%Y年%m月} 解放碑街道 暂停发放 演示第1批",
+        candidates=suspension_candidates(states_of(earlier_ids), today=today),
+    )
+    admin = User.objects.get(username="demo_admin")
+    batch_approve(batch=earlier, actor=admin, note="演示")
+    # As if approved four months ago: payment was withheld since, which the resumption pays back.
+    months_ago = first_of_month(today - timedelta(days=120))
+    PaymentDecision.objects.filter(batch=earlier).update(effective_month=months_ago)
+    resumed = Pensioner.objects.get(pk=earlier_ids[0])
+    certification_record(
+        pensioner=resumed,
+        channel=Channel.COUNTER,
+        certified_on=today,
+        actor=maker,
+        evidence={
+            "office": HOME_STREET,
+            "office_name": "渝中区解放碑街道",
+            "id_document": "id_card",
+            "method": "in_person",
+        },
+        acting_office=maker.area,
+    )
+    waiting_ids = [state.pensioner_id for state in long_overdue[3:11]]
+    suspension_batch_propose(
+        actor=maker,
+        area=area,
+        name=f"{today:%Y年%m月} 解放碑街道 暂停发放 第2批",
+        candidates=suspension_candidates(states_of(waiting_ids), today=today),
+    )
+    return len(long_overdue)
 
 
 # Channel, weight (per cent) for people living in China; people abroad certify by consular channels.

@@ -328,12 +328,12 @@ def _certify(cursor, job_id: int | None) -> int:
     certified = cursor.rowcount
     if not certified:
         return 0
-    # Suspended people who certify are resumed one by one (with back pay): there are few of them.
+    # Suspended (or stopped) people who certify get a resumption proposed one by one: there are few.
     cursor.execute(
         f"""
         SELECT s.pensioner_id FROM comparison_fates s
         JOIN pensioners_certificationstate st ON st.pensioner_id = s.pensioner_id
-        WHERE s.fate = 'certified' AND st.status = '{PaymentStatus.SUSPENDED}'
+        WHERE s.fate = 'certified' AND st.status IN ('{PaymentStatus.SUSPENDED}', '{PaymentStatus.STOPPED}')
         """
     )
     suspended = [pensioner_id for (pensioner_id,) in cursor.fetchall()]

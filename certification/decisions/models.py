@@ -39,6 +39,16 @@ class PaymentDecisionQuerySet(models.QuerySet):
         return self.filter(status=DecisionStatus.PROPOSED)
 
 
+class AreaRecordQuerySet(models.QuerySet):
+    """Records of an area that name no one person (batches, extensions): visitors reach none of them."""
+
+    def within(self, area):
+        return self.filter(area_code__startswith=area.scope_prefix)
+
+    def visible_to_visitor(self, user):
+        return self.none()
+
+
 class DecisionBatch(models.Model):
     """A named list of payment decisions of one kind, proposed by a maker and approved or rejected as one
     by a checker who is not the maker (pretix's approve_order/deny_order, for many people at once)."""
@@ -74,7 +84,7 @@ class DecisionBatch(models.Model):
     # Why people were dropped at approval: {reason code: count}.
     dropped_reasons = models.JSONField(_("dropped, by reason"), default=dict, blank=True)
 
-    objects = AreaScopedQuerySet.as_manager()
+    objects = AreaRecordQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("decision batch")
@@ -238,7 +248,7 @@ class DeadlineExtension(models.Model):
     revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
     restored_count = models.PositiveIntegerField(_("deadlines restored"), default=0)
 
-    objects = AreaScopedQuerySet.as_manager()
+    objects = AreaRecordQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("deadline extension")

@@ -91,7 +91,7 @@ def with_suspension_facts(states, *, today: date):
     failed = attempts_for_this_deadline.filter(outcome__in=FAILED_CONTACT_OUTCOMES)
     failed_kinds = (
         failed.values("pensioner_id")
-        .annotate(kinds=ArrayAgg("kind", distinct=True, ordering="kind"))
+        .annotate(kinds=ArrayAgg("kind", distinct=True, order_by="kind"))
         .values("kinds")
     )
     last_failed = failed.values("pensioner_id").annotate(last=Max("contacted_at")).values("last")

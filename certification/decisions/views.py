@@ -342,10 +342,11 @@ class DecisionBatchView(ScopedListView):
         return context
 
 
-@require_POST
 def decision_batch_decide(request, pk: int):
     batch = request.scope.get_or_404(DecisionBatch.objects.all(), pk=pk)
     require_capability(request, Capability.DECIDE)
+    if request.method != "POST":
+        return redirect("decision-batch", pk=batch.pk)
     decision = request.POST.get("decision")
     try:
         if decision == "approve":

@@ -185,7 +185,7 @@ def _record(
         before = state_snapshot(state)
         if certification.counts:
             state_apply_certification(state=state, certification=certification)
-            if state.status == PaymentStatus.SUSPENDED:
+            if state.status in (PaymentStatus.SUSPENDED, PaymentStatus.STOPPED):
                 payment_resume(state=state, certification=certification)
         audit_record(
             actor=actor,

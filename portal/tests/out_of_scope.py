@@ -5,10 +5,11 @@ The `staff` fixture's 渝中区 users must not see any of these.
 
 from datetime import date
 
-from certification.decisions.services import death_case_open
+from certification.decisions.services import death_case_open, extension_propose, stop_propose
 from certification.models import EvidenceFile, VisitTeam
 from certification.tests.helpers import record_counter
 from certification.visits.services import home_visit_request, home_visit_schedule
+from pensioners.models import Area
 from pensioners.tests.factories import make_pensioner
 from portal.models import ExportJob, ImportJob
 
@@ -87,7 +88,44 @@ def _death_case(staff):
     return {"pk": case.pk}
 
 
+def _batch_elsewhere(staff):
+    person = make_pensioner(name="江北人", community="500105001001")
+    batch = stop_propose(
+        actor=staff["other_street"],
+        pensioner=person,
+        reference="(2026)渝0105刑初1号",
+        court_date=date(2026, 1, 5),
+    )
+    return {"pk": batch.pk}
+
+
+def _payment_file_elsewhere(staff):
+    return {**_batch_elsewhere(staff), "file_format": "csv"}
+
+
+def _extension_elsewhere(staff):
+    extension = extension_propose(
+        actor=staff["other_supervisor"],
+        area=Area.objects.get(pk="500105"),
+        due_from=date(2026, 7, 1),
+        due_until=date(2026, 7, 31),
+        days=30,
+        reason="洪水",
+    )
+    return {"pk": extension.pk}
+
+
+def _state_elsewhere(staff):
+    return {"pensioner_id": make_pensioner(name="江北人", community="500105001001").pk}
+
+
 OUT_OF_SCOPE_BUILDERS: dict = {
+    "decision-batch": _batch_elsewhere,
+    "decision-batch-decide": _batch_elsewhere,
+    "payment-file": _payment_file_elsewhere,
+    "payment-stop": _state_elsewhere,
+    "suspension-exclude": _state_elsewhere,
+    "deadline-extension": _extension_elsewhere,
     "pensioner-card": _pensioner_elsewhere,
     "pensioner-edit": _pensioner_elsewhere,
     "pensioner-reveal": _pensioner_elsewhere,

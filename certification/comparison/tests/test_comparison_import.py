@@ -2,7 +2,8 @@
 
 import csv
 import io
-from datetime import date
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 from pathlib import Path
 
 import openpyxl
@@ -185,7 +186,7 @@ def test_a_death_signal_never_certifies(roster, tmp_path):
     assert not Certification.objects.exists()
 
 
-def test_a_suspended_person_certified_by_data_is_resumed(areas, tmp_path):
+def test_a_suspended_person_certified_by_data_gets_a_resumption_proposed(areas, tmp_path):
     person = make_pensioner(name="暂停人", id_number="500103194702141029", certified_on=date(2025, 1, 1))
     PaymentDecision.objects.create(
         pensioner=person,
@@ -194,11 +195,14 @@ def test_a_suspended_person_certified_by_data_is_resumed(areas, tmp_path):
         effective_month=date(2026, 5, 1),
     )
     CertificationState.objects.filter(pensioner=person).update(status=PaymentStatus.SUSPENDED)
-    comparison_import(
-        path=write(tmp_path, ["500103194702141029,暂停人,alive,medical_insurance,2026-07-20,R1"])
-    )
-    assert CertificationState.objects.get(pensioner=person).status == PaymentStatus.ACTIVE
-    assert PaymentDecision.objects.get(kind=DecisionKind.RESUME).back_pay_months == 3
+    with time_machine.travel(datetime(2026, 7, 25, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai")), tick=False):
+        comparison_import(
+            path=write(tmp_path, ["500103194702141029,暂停人,alive,medical_insurance,2026-07-20,R1"])
+        )
+    # Payment resumes when a supervisor approves the resumption (maker-checker); May-July are paid back.
+    assert CertificationState.objects.get(pensioner=person).status == PaymentStatus.SUSPENDED
+    resumption = PaymentDecision.objects.get(kind=DecisionKind.RESUME)
+    assert (resumption.status, resumption.back_pay_months) == ("proposed", 3)
 
 
 def test_dry_run_decides_every_fate_and_writes_nothing(roster):

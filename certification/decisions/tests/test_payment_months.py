@@ -8,12 +8,20 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from certification.decisions.rules import (
+    MAKER_MAY_NOT_APPROVE,
     back_pay_amount,
+    back_pay_for,
     back_pay_months,
+    checker_problem,
     exclusion_reasons,
     monthly_amount_in,
+    monthly_total_in,
     months_from,
+    resumption_drop_reason,
+    resumption_terms,
+    stop_drop_reason,
     suspension_candidate_reasons,
+    suspension_drop_reason,
     suspension_starts,
 )
 
@@ -105,3 +113,98 @@ def test_each_exclusion_is_named_and_an_unknown_one_is_an_error():
     assert exclusion_reasons() == []
     with pytest.raises(ValueError):
         exclusion_reasons(on_holiday=True)
+
+
+# ---- resumption terms, benefit lines, drops and maker-checker (pure) --------------------------------
+
+
+@pytest.mark.parametrize(
+    "certified_on, decided_on, resumes_from, months",
+    [
+        # certified and approved in March: January-March back, paid again from April
+        (date(2027, 3, 20), date(2027, 3, 25), date(2027, 4, 1), 3),
+        # approval in a later month: the months waiting for it were withheld too
+        (date(2027, 3, 20), date(2027, 5, 2), date(2027, 6, 1), 5),
+        # certified in the very month before the suspension took effect: nothing withheld
+        (date(2026, 12, 28), date(2026, 12, 30), date(2027, 1, 1), 0),
+        # across a year end
+        (date(2028, 1, 5), date(2028, 1, 6), date(2028, 2, 1), 13),
+        # a leap day
+        (date(2028, 2, 29), date(2028, 2, 29), date(2028, 3, 1), 14),
+    ],
+)
+def test_resumption_terms_after_a_suspension_from_january_2027(
+    certified_on, decided_on, resumes_from, months
+):
+    starts, withheld = resumption_terms(
+        ended_from=date(2027, 1, 1), ends_kind="suspend", certified_on=certified_on, decided_on=decided_on
+    )
+    assert (starts, len(withheld)) == (resumes_from, months)
+    assert all(month.day == 1 for month in withheld)
+
+
+def test_resumption_terms_after_a_stop_pay_nothing_back():
+    starts, withheld = resumption_terms(
+        ended_from=date(2027, 1, 1),
+        ends_kind="stop",
+        certified_on=date(2027, 9, 1),
+        decided_on=date(2027, 9, 2),
+    )
+    assert (starts, withheld) == (date(2027, 10, 1), [])
+
+
+def test_monthly_total_follows_the_lines_paid_in_each_month():
+    lines = [
+        (date(2010, 1, 1), date(2027, 1, 31), Decimal("2000")),  # ended in January
+        (date(2027, 2, 1), None, Decimal("2100")),  # the raise from February
+        (date(2015, 6, 15), None, Decimal("300")),  # a second scheme
+    ]
+    assert monthly_total_in(date(2027, 1, 1), lines=lines) == Decimal("2300")
+    assert monthly_total_in(date(2027, 2, 1), lines=lines) == Decimal("2400")
+    assert monthly_total_in(date(2009, 12, 1), lines=lines) == Decimal("0")
+    months = [date(2027, 1, 1), date(2027, 2, 1), date(2027, 3, 1)]
+    assert back_pay_for(months, lines=lines) == Decimal("7100.00")
+
+
+def test_the_maker_is_never_the_checker():
+    assert checker_problem(maker_id=7, checker_id=7) == MAKER_MAY_NOT_APPROVE
+    assert checker_problem(maker_id=7, checker_id=8) is None
+
+
+@pytest.mark.parametrize(
+    "status, due, proposed, failed, exclusions, reason",
+    [
+        ("active", date(2026, 6, 1), date(2026, 6, 1), 2, [], ""),
+        ("suspended", date(2026, 6, 1), date(2026, 6, 1), 2, [], "status_changed"),
+        ("active", date(2027, 8, 1), date(2026, 6, 1), 2, [], "deadline_moved"),
+        ("active", date(2026, 6, 1), date(2026, 6, 1), 1, [], "contact_rule"),
+        ("active", date(2026, 6, 1), date(2026, 6, 1), 2, ["open_death_case"], "open_death_case"),
+        ("active", date(2026, 10, 1), date(2026, 10, 1), 2, [], "within_grace"),
+    ],
+)
+def test_why_a_suspension_is_dropped_at_approval(status, due, proposed, failed, exclusions, reason):
+    assert (
+        suspension_drop_reason(
+            status=status,
+            next_due_on=due,
+            proposed_deadline=proposed,
+            today=date(2026, 12, 1),
+            grace_days=90,
+            failed_kind_count=failed,
+            exclusions=exclusions,
+        )
+        == reason
+    )
+
+
+def test_why_a_resumption_or_a_stop_is_dropped():
+    assert resumption_drop_reason(status="suspended", death_reported=False, certification_voided=False) == ""
+    assert resumption_drop_reason(status="stopped", death_reported=False, certification_voided=False) == ""
+    assert resumption_drop_reason(status="suspended", death_reported=False, certification_voided=True) == (
+        "certification_voided"
+    )
+    assert resumption_drop_reason(status="active", death_reported=False, certification_voided=False) == (
+        "status_changed"
+    )
+    assert stop_drop_reason(status="terminated", death_reported=False) == "status_changed"
+    assert stop_drop_reason(status="active", death_reported=True) == "death_reported"

@@ -1,7 +1,8 @@
 """The certification service: the deadline follows the latest passed certification, and only forward."""
 
 import threading
-from datetime import date
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -145,7 +146,9 @@ def test_channel_feeds_are_idempotent_on_their_reference(staff):
     assert state_of(person).next_due_on == date(2027, 10, 1)
 
 
-def test_a_suspended_person_who_certifies_is_resumed_with_back_pay(staff):
+def test_a_suspended_person_who_certifies_gets_a_resumption_proposed_with_back_pay(staff):
+    """The certification starts the new period at once; payment resumes only when a supervisor approves
+    (issue 15), so the person stays suspended with a proposed resumption listing the back pay."""
     person = make_pensioner(certified_on=date(2025, 1, 10))
     person.benefit_lines.update(monthly_amount=3000)
     PaymentDecision.objects.create(
@@ -155,10 +158,13 @@ def test_a_suspended_person_who_certifies_is_resumed_with_back_pay(staff):
         effective_month=date(2026, 6, 1),
     )
     CertificationState.objects.filter(pensioner=person).update(status=PaymentStatus.SUSPENDED)
-    record_counter(person, staff["street"], date(2026, 9, 15))
-    assert state_of(person).status == PaymentStatus.ACTIVE
+    with time_machine.travel(datetime(2026, 9, 20, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai")), tick=False):
+        record_counter(person, staff["street"], date(2026, 9, 15))
+    assert state_of(person).status == PaymentStatus.SUSPENDED
+    assert state_of(person).next_due_on == date(2027, 9, 15)
     resumption = PaymentDecision.objects.get(kind=DecisionKind.RESUME)
-    # Suspended from June; certified in September: resumes in October with June-September paid back.
+    assert resumption.status == "proposed"
+    # Suspended from June; certified (and proposed) in September: resumes in October, June-September back.
     assert (resumption.effective_month, resumption.back_pay_months, resumption.back_pay_amount) == (
         date(2026, 10, 1),
         4,
