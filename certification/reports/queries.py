@@ -372,3 +372,68 @@ def report_data(area: Area) -> dict:
         return {"rows": rows, "total": total, "trends": snapshot.payload["trends"], "snapshot": snapshot}
     rows, total = coverage(area, today)
     return {"rows": rows, "total": total, "trends": trends(area, today), "snapshot": None}
+
+
+PAYMENT_FIELDS = (
+    "suspended",
+    "suspended_monthly",
+    "resumed",
+    "back_pay",
+    "stopped",
+    "extended",
+)
+
+
+def payment_decisions_by_month(area: Area, today: date) -> list[dict]:
+    """Approved suspensions (with the monthly amount withheld), resumptions (with the back pay), stops,
+    and deadlines moved by extensions still in force, per child area and month of the approval (the last
+    24 months). Rows only where something happened, newest month first."""
+    months = months_back(today)
+    start = local_midnight(months[0])
+    length = _child_length(area)
+    prefix = area.scope_prefix + "%"
+    rows: dict[tuple[date, str], dict] = defaultdict(lambda: dict.fromkeys(PAYMENT_FIELDS, 0))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT date_trunc('month', d.decided_at AT TIME ZONE %(tz)s)::date, left(d.area_code, %(length)s),
+                   d.kind, count(*), coalesce(sum(d.monthly_amount), 0), coalesce(sum(d.back_pay_amount), 0)
+            FROM certification_paymentdecision d
+            WHERE d.status = 'approved' AND d.kind IN ('suspend', 'resume', 'stop')
+              AND d.area_code LIKE %(prefix)s AND d.decided_at >= %(start)s
+            GROUP BY 1, 2, 3
+            """,
+            {"tz": settings.TIME_ZONE, "length": length, "prefix": prefix, "start": start},
+        )
+        for month, code, kind, count, monthly, back_pay in cursor.fetchall():
+            row = rows[(month, code)]
+            if kind == "suspend":
+                row["suspended"] += count
+                row["suspended_monthly"] += monthly
+            elif kind == "resume":
+                row["resumed"] += count
+                row["back_pay"] += back_pay
+            else:
+                row["stopped"] += count
+        cursor.execute(
+            """
+            SELECT date_trunc('month', x.decided_at AT TIME ZONE %(tz)s)::date, left(st.area_code, %(length)s),
+                   count(*)
+            FROM certification_extendeddeadline e
+            JOIN certification_deadlineextension x ON x.id = e.extension_id
+            JOIN pensioners_certificationstate st ON st.pensioner_id = e.pensioner_id
+            WHERE x.status = 'approved' AND x.revoked_at IS NULL AND x.decided_at >= %(start)s
+              AND st.area_code LIKE %(prefix)s
+            GROUP BY 1, 2
+            """,
+            {"tz": settings.TIME_ZONE, "length": length, "prefix": prefix, "start": start},
+        )
+        for month, code, count in cursor.fetchall():
+            rows[(month, code)]["extended"] += count
+    names = dict(Area.objects.filter(code__in={code for _month, code in rows}).values_list("code", "name"))
+    return [
+        {"month": month.strftime("%Y-%m"), "code": code, "area": names.get(code, code), **values}
+        for (month, code), values in sorted(
+            rows.items(), key=lambda item: (item[0][0], item[0][1]), reverse=True
+        )
+    ]

@@ -122,3 +122,21 @@ class ContactActivityTable(ReportTable):
 
     class Meta(ReportTable.Meta):
         orderable = False
+
+
+class PaymentDecisionsTable(ReportTable):
+    """Suspended, resumed, stopped and extended per area and month, with the money beside the counts."""
+
+    month = tables.Column(verbose_name=_("Month"))
+    area = tables.Column(verbose_name=_("Area"))
+    suspended = tables.Column(verbose_name=_("Suspended"))
+    suspended_monthly = tables.Column(verbose_name=_("Suspended monthly amount (yuan)"))
+    resumed = tables.Column(verbose_name=_("Resumed"))
+    back_pay = tables.Column(verbose_name=_("Back pay (yuan)"))
+    stopped = tables.Column(verbose_name=_("Stopped (imprisonment)"))
+    extended = tables.Column(verbose_name=_("Deadlines extended"))
+
+    class Meta(ReportTable.Meta):
+        orderable = False
+        empty_text = _("No payment decisions in the last 24 months.")
+        row_attrs = {"data-testid": "payment-report-row"}

@@ -16,6 +16,7 @@ from certification.reports.queries import (
     CHILD_LEVEL,
     activity,
     default_period,
+    payment_decisions_by_month,
     report_data,
     report_snapshot_refresh,
     uses_snapshot,
@@ -25,6 +26,7 @@ from certification.reports.tables import (
     ContactActivityTable,
     CoverageTable,
     MonthlyTable,
+    PaymentDecisionsTable,
     StaffActivityTable,
     VisitActivityTable,
 )
@@ -132,6 +134,7 @@ def reports(request):
         "contacts": ContactActivityTable(
             [dict(zip(("kind", "outcome", "count"), row, strict=True)) for row in done["contacts"]]
         ),
+        "payments": PaymentDecisionsTable(payment_decisions_by_month(area, timezone.localdate())),
     }
     export_format = request.GET.get("_export")
     if export_format in ("csv", "xlsx"):

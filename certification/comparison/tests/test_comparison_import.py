@@ -3,8 +3,8 @@
 import csv
 import io
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import openpyxl
 import pytest

@@ -494,3 +494,35 @@ def test_an_extension_beyond_the_limit_or_backwards_is_refused(staff, settings):
             actor=staff["supervisor"], area=area, due_from=date(2027, 1, 1), due_until=date(2027, 1, 10),
             days=settings.DEADLINE_EXTENSION_MAX_DAYS + 1, reason="x",
         )  # fmt: skip
+
+
+# ---- reports ----------------------------------------------------------------------------------------
+
+
+def test_the_report_shows_suspended_resumed_and_extended_with_the_money(staff, checker, client):
+    person = overdue_person(amount=2500)
+    fail_contact(person, staff["street"])
+    batch_approve(batch=propose(staff["street"], [person]), actor=checker)
+    waiting = make_pensioner(
+        name="延期人", community="500103003002", certified_on=timezone.localdate() - timedelta(days=300)
+    )
+    due = state_of(waiting).next_due_on
+    extension = extension_propose(
+        actor=staff["supervisor"],
+        area=Area.objects.get(pk="500103"),
+        due_from=due,
+        due_until=due,
+        days=20,
+        reason="停电",
+    )
+    extension_approve(extension=extension, actor=checker)
+    client.force_login(staff["supervisor"])
+    page = client.get("/reports/?area=500103003").content.decode()
+    assert 'data-testid="payment-report-row"' in page
+    response = client.get("/reports/?area=500103003&table=payments&_export=csv")
+    exported = b"".join(response.streaming_content).decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(exported)))
+    by_area = {row[1]: row for row in rows[1:]}
+    this_month = timezone.localdate().strftime("%Y-%m")
+    assert by_area["民生社区"][0] == this_month and by_area["民生社区"][2:4] == ["1", "2500.00"]
+    assert by_area[Area.objects.get(pk="500103003002").name][7] == "1"
