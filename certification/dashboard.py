@@ -103,7 +103,7 @@ def panels(request) -> list[dict]:
                 "bi-cash-coin",
                 46,
                 "text-danger" if count else "",
-                query="status=proposed",
+                query="?status=proposed",
             )
         )
     if scope.can(Capability.VIEW_JOBS):

@@ -74,7 +74,7 @@ def demo_work_create(*, seed: int) -> dict[str, int]:
                 actor=street_staff, scope=Scope(street_staff), pensioner_ids=own, assignee=worker
             )
         counts["visits"] += _visits(home, street_staff, team, today)
-        counts["suspension_candidates"] = _suspension_work(overdue[40:], street_staff, today)
+        counts["suspension_candidates"] = _suspension_work(overdue, street_staff, today)
     _pass_old_confirmations(today)
     return counts
 
