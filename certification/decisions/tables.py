@@ -81,11 +81,17 @@ def _card(record):
 
 
 class SuspensionCandidateTable(ListTable):
-    """A suspension candidate, why they are one, and what (if anything) keeps them out of a batch."""
+    """A suspension candidate, why they are one, and what (if anything) keeps them out of a batch.
+    On a phone: the name, the deadline, the days overdue and the verdict."""
 
-    name = tables.Column(verbose_name=gettext_lazy("Name"), accessor="pensioner__name", linkify=_card)
+    name = tables.Column(
+        verbose_name=gettext_lazy("Name"), accessor="pensioner__name", linkify=_card, attrs=NO_WRAP
+    )
     id_number = tables.Column(
-        verbose_name=gettext_lazy("ID number"), accessor="pensioner__id_number", orderable=False
+        verbose_name=gettext_lazy("ID number"),
+        accessor="pensioner__id_number",
+        orderable=False,
+        attrs=WIDE_ONLY,
     )
     community = tables.Column(
         verbose_name=gettext_lazy("Community"), accessor="pensioner__community__name", attrs=WIDE_ONLY
@@ -94,11 +100,13 @@ class SuspensionCandidateTable(ListTable):
     overdue_days = tables.Column(
         verbose_name=gettext_lazy("Days overdue"), accessor="next_due_on", orderable=False
     )
-    failed_kinds = tables.Column(verbose_name=gettext_lazy("Failed contact by"), orderable=False)
+    failed_kinds = tables.Column(
+        verbose_name=gettext_lazy("Failed contact by"), orderable=False, attrs=WIDE_ONLY
+    )
     last_failed_at = tables.DateTimeColumn(
         verbose_name=gettext_lazy("Last failed attempt"), format="Y-m-d", attrs=WIDE_ONLY
     )
-    monthly_total = tables.Column(verbose_name=gettext_lazy("Monthly amount (yuan)"))
+    monthly_total = tables.Column(verbose_name=gettext_lazy("Monthly amount (yuan)"), attrs=WIDE_ONLY)
     exclusions = tables.Column(
         verbose_name=gettext_lazy("Excluded because"), accessor="pk", orderable=False, empty_values=()
     )
@@ -206,22 +214,28 @@ class DecisionBatchTable(ListTable):
 
 
 class BatchDecisionTable(ListTable):
-    """The people of one batch: what is decided for each, and who was dropped at approval and why."""
+    """The people of one batch: what is decided for each, and who was dropped at approval and why.
+    Back-pay columns only for resumptions; on a phone: the name, the month, the amount, the status."""
 
-    name = tables.Column(verbose_name=gettext_lazy("Name"), accessor="pensioner__name", linkify=_card)
+    name = tables.Column(
+        verbose_name=gettext_lazy("Name"), accessor="pensioner__name", linkify=_card, attrs=NO_WRAP
+    )
     id_number = tables.Column(
-        verbose_name=gettext_lazy("ID number"), accessor="pensioner__id_number", orderable=False
+        verbose_name=gettext_lazy("ID number"),
+        accessor="pensioner__id_number",
+        orderable=False,
+        attrs=WIDE_ONLY,
     )
     community = tables.Column(
         verbose_name=gettext_lazy("Community"), accessor="pensioner__community__name", attrs=WIDE_ONLY
     )
     effective_month = tables.DateColumn(verbose_name=gettext_lazy("From month"), format="Y-m", attrs=NO_WRAP)
     monthly_amount = tables.Column(verbose_name=gettext_lazy("Monthly amount (yuan)"))
-    back_pay_months = tables.Column(verbose_name=gettext_lazy("Months of back pay"))
+    back_pay_months = tables.Column(verbose_name=gettext_lazy("Months of back pay"), attrs=WIDE_ONLY)
     back_pay_amount = tables.Column(verbose_name=gettext_lazy("Back pay (yuan)"))
     reference = tables.Column(verbose_name=gettext_lazy("Document reference"), attrs=WIDE_ONLY)
     status = tables.Column(verbose_name=gettext_lazy("Status"))
-    drop_reason = tables.Column(verbose_name=gettext_lazy("Why dropped"))
+    drop_reason = tables.Column(verbose_name=gettext_lazy("Why dropped"), attrs=WIDE_ONLY)
 
     class Meta(ListTable.Meta):
         model = PaymentDecision
@@ -257,19 +271,27 @@ class BatchDecisionTable(ListTable):
 class ResumptionTable(ListTable):
     """Resumptions proposed by a certification, waiting to be batched and approved."""
 
-    name = tables.Column(verbose_name=gettext_lazy("Name"), accessor="pensioner__name", linkify=_card)
+    name = tables.Column(
+        verbose_name=gettext_lazy("Name"), accessor="pensioner__name", linkify=_card, attrs=NO_WRAP
+    )
     id_number = tables.Column(
-        verbose_name=gettext_lazy("ID number"), accessor="pensioner__id_number", orderable=False
+        verbose_name=gettext_lazy("ID number"),
+        accessor="pensioner__id_number",
+        orderable=False,
+        attrs=WIDE_ONLY,
     )
     certified_on = tables.DateColumn(
-        verbose_name=gettext_lazy("Certified on"), accessor="certification__certified_on", format="Y-m-d"
+        verbose_name=gettext_lazy("Certified on"),
+        accessor="certification__certified_on",
+        format="Y-m-d",
+        attrs=WIDE_ONLY,
     )
-    ended = tables.Column(verbose_name=gettext_lazy("Ends"), accessor="resumes__kind")
+    ended = tables.Column(verbose_name=gettext_lazy("Ends"), accessor="resumes__kind", attrs=WIDE_ONLY)
     suspended_from = tables.DateColumn(
         verbose_name=gettext_lazy("Withheld from"), accessor="resumes__effective_month", format="Y-m"
     )
     effective_month = tables.DateColumn(verbose_name=gettext_lazy("Resumes from"), format="Y-m")
-    back_pay_months = tables.Column(verbose_name=gettext_lazy("Months of back pay"))
+    back_pay_months = tables.Column(verbose_name=gettext_lazy("Months of back pay"), attrs=WIDE_ONLY)
     back_pay_amount = tables.Column(verbose_name=gettext_lazy("Back pay (yuan)"))
     batch = tables.Column(
         verbose_name=gettext_lazy("Batch"),

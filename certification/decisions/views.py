@@ -325,6 +325,15 @@ class DecisionBatchView(ScopedListView):
     def base_queryset(self):
         return PaymentDecision.objects.filter(batch=self.batch).select_related("pensioner__community")
 
+    def get_table_kwargs(self):
+        # Back pay belongs to resumptions, a court reference to stops: other batches leave them out.
+        exclude = []
+        if self.batch.kind != DecisionKind.RESUME:
+            exclude += ["back_pay_months", "back_pay_amount"]
+        if self.batch.kind != DecisionKind.STOP:
+            exclude.append("reference")
+        return {**super().get_table_kwargs(), "exclude": exclude}
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         batch = self.batch

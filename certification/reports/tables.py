@@ -138,5 +138,6 @@ class PaymentDecisionsTable(ReportTable):
 
     class Meta(ReportTable.Meta):
         orderable = False
+        attrs = {"class": "table table-sm align-middle bg-white text-end report-table"}
         empty_text = _("No payment decisions in the last 24 months.")
         row_attrs = {"data-testid": "payment-report-row"}
