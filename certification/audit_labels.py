@@ -13,6 +13,8 @@ from certification.models import (
     ContactKind,
     ContactOutcome,
     DeathCase,
+    DecisionKind,
+    DecisionStatus,
     HomeVisit,
     Outcome,
     PaymentDecision,
@@ -43,6 +45,14 @@ def _people(value) -> str:
     return str(_("%(count)s people")) % {"count": len(value)} if isinstance(value, list) else str(value)
 
 
+def _drop_counts(value) -> str:
+    from certification.decisions.rules import DROP_LABELS
+
+    if not isinstance(value, dict):
+        return str(value)
+    return "; ".join(f"{DROP_LABELS.get(code, code)}: {count}" for code, count in value.items()) or "0"
+
+
 REPORT_TABLES = {
     "coverage": _("By area"),
     "channels": _("Channel mix"),
@@ -50,6 +60,7 @@ REPORT_TABLES = {
     "staff": _("Certifications recorded by staff"),
     "visits": _("Home visits"),
     "contacts": _("Contact attempts"),
+    "payments": _("Payment decisions by area and month"),
 }
 
 
@@ -98,6 +109,22 @@ LABELS = {
         "death_case.dismissed": _("Death report dismissed"),
         "death_cases.exported": _("Death reports exported"),
         "payment.resumed": _("Payment resumed"),
+        "payment.resumption_proposed": _("Resumption proposed (waiting for approval)"),
+        "batch.proposed": _("Payment decision batch proposed"),
+        "batch.approved": _("Payment decision batch approved"),
+        "batch.rejected": _("Payment decision batch rejected"),
+        "suspension.excluded": _("Kept out of suspension"),
+        "suspension.exclusion_lifted": _("Exclusion from suspension lifted"),
+        "suspension_candidates.exported": _("Suspension candidates exported"),
+        "decision_batches.exported": _("Decision batches exported"),
+        "decision_batch.exported": _("Decision batch exported"),
+        "resumptions.exported": _("Resumptions exported"),
+        "payment_file.downloaded": _("Payment file downloaded"),
+        "extension.proposed": _("Deadline extension proposed"),
+        "extension.approved": _("Deadline extension approved"),
+        "extension.rejected": _("Deadline extension rejected"),
+        "extension.revoked": _("Deadline extension revoked"),
+        "deadline_extensions.exported": _("Deadline extensions exported"),
         "message_template.changed": _("SMS template changed"),
         "message_template.edit_refused": _("SMS template change refused: city-wide text"),
         "data_source.created": _("Data source added"),
@@ -156,6 +183,19 @@ LABELS = {
         "certification.homevisit:status": _("Visit status"),
         "certification.homevisit:outcome": _("Outcome"),
         "certification.deathcase:status": _("Payment status"),
+        "approved": _("Approved"),
+        "dropped": _("Dropped at approval"),
+        "people": _("People"),
+        "monthly_amount": _("Monthly amount (yuan)"),
+        "back_pay_amount": _("Back pay (yuan)"),
+        "deadline": _("Deadline"),
+        "days": _("Extend by (days)"),
+        "restored": _("Deadlines restored"),
+        "certification.decisionbatch:status": _("Status"),
+        "certification.decisionbatch:kind": _("Decision"),
+        "certification.deadlineextension:status": _("Status"),
+        "certification.deadlineextension:from": _("Deadlines from"),
+        "certification.deadlineextension:until": _("Deadlines until"),
     },
     "values": {
         "channel": dict(Channel.choices),
@@ -171,6 +211,10 @@ LABELS = {
         "team": _team_name,
         "assignee": _staff_name,
         "pensioners": _people,
+        "certification.decisionbatch:status": dict(DecisionStatus.choices),
+        "certification.decisionbatch:kind": dict(DecisionKind.choices),
+        "certification.deadlineextension:status": dict(DecisionStatus.choices),
+        "dropped": _drop_counts,
     },
     "related": related_records,
 }

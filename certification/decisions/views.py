@@ -227,6 +227,13 @@ class SuspensionCandidateListView(ScopedListView):
         return context
 
 
+def form_errors_text(form) -> str:
+    """A small form's errors as one message (the form posts from a list page, then returns to it)."""
+    return " ".join(
+        f"{form.fields[name].label}: {error}" for name, errors in form.errors.items() for error in errors
+    )
+
+
 def default_batch_name(request, kind: str) -> str:
     area = request.scope.area
     label = {DecisionKind.SUSPEND: "暂停发放", DecisionKind.RESUME: "恢复发放"}[kind]
@@ -241,7 +248,7 @@ def suspension_propose(request):
     form = BatchNameForm(request.POST)
     back = f"{reverse('suspension-candidates')}?{query.urlencode()}"
     if not form.is_valid():
-        messages.error(request, _("Give the batch a name."))
+        messages.error(request, form_errors_text(form))
         return redirect(back)
     scoped = request.scope.restrict(CertificationState.objects.all())
     candidates = suspension_candidates(scoped, today=timezone.localdate())
@@ -450,7 +457,7 @@ def resumption_propose(request):
     back = f"{reverse('resumptions')}?{query.urlencode()}"
     form = BatchNameForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("Give the batch a name."))
+        messages.error(request, form_errors_text(form))
         return redirect(back)
     scoped = request.scope.restrict(PaymentDecision.objects.all())
     filterset = ResumptionFilter(query, queryset=scoped, scope=request.scope)
