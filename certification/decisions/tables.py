@@ -155,7 +155,10 @@ class SuspensionCandidateTable(ListTable):
         return self.render_failed_kinds(value)
 
     def value_exclusions(self, record):
-        return "、".join(str(EXCLUSION_LABELS[name]) for name in exclusions_of(record))
+        names = exclusions_of(record)
+        if not names:
+            return _("eligible")
+        return "、".join(str(EXCLUSION_LABELS[name]) for name in names)
 
     def render_exclusions(self, record):
         names = exclusions_of(record)

@@ -20,8 +20,18 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 from openpyxl import load_workbook
 
-from certification.decisions.services import death_case_open
-from certification.models import VisitTeam
+from certification.decisions.queries import states_of, suspension_candidates
+from certification.decisions.rules import first_of_month
+from certification.decisions.services import (
+    batch_approve,
+    death_case_open,
+    extension_approve,
+    extension_propose,
+    resumption_batch_propose,
+    suspension_batch_propose,
+)
+from certification.models import PaymentDecision, VisitTeam
+from certification.tests.helpers import record_counter
 from certification.queues.services import contact_attempt_record, queue_assign
 from certification.visits.services import home_visit_cancel, home_visit_request, home_visit_schedule
 from pensioners.tests.factories import make_pensioner, overdue_by
@@ -98,6 +108,37 @@ def full_rows(staff, areas):
         source="社区报告",
         evidence={"note": "家属来电"},
     )
+    # Payment decisions (issue 15): a suspension candidate, a suspension approved some months ago whose
+    # person has since certified (a resumption waiting in a batch), and an approved deadline extension.
+    candidate = make_pensioner(name="失联者", certified_on=overdue_by(150, today), phone="13800004444")
+    suspended = make_pensioner(name="暂停者", certified_on=overdue_by(150, today), phone="13800005555")
+    for person in (candidate, suspended):
+        person.benefit_lines.update(monthly_amount=2000)
+        for kind in ("phone_call", "sms"):
+            contact_attempt_record(pensioner=person, actor=street, kind=kind, outcome="not_reachable")
+    batch = suspension_batch_propose(
+        actor=street,
+        area=street.area,
+        name="暂停发放第1批",
+        candidates=suspension_candidates(states_of([suspended.pk]), today=today),
+    )
+    batch_approve(batch=batch, actor=staff["admin"])
+    PaymentDecision.objects.filter(batch=batch).update(
+        effective_month=first_of_month(today - timedelta(days=70))
+    )
+    record_counter(suspended, street, today)
+    resumption_batch_propose(
+        actor=street, area=street.area, name="恢复发放第1批", decisions=PaymentDecision.objects.all()
+    )
+    extension = extension_propose(
+        actor=staff["supervisor"],
+        area=staff["supervisor"].area,
+        due_from=today + timedelta(days=100),
+        due_until=today + timedelta(days=120),
+        days=10,
+        reason="停电",
+    )
+    extension_approve(extension=extension, actor=staff["admin"])
     return {"overdue": overdue, "due_soon": due_soon, "dead": dead}
 
 
