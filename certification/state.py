@@ -17,7 +17,7 @@ from datetime import date
 
 from django.utils import timezone
 
-from certification.models import Certification
+from certification.models import Certification, ExtendedDeadline
 from pensioners.contracts import StateKeeper
 from pensioners.models import CertificationState, PaymentStatus, Pensioner
 from portal.deadlines import deadline_sql, next_deadline
@@ -83,6 +83,20 @@ def state_recompute(*, state: CertificationState) -> None:
     state.latest_certified_on, state.next_due_on = next_deadline(
         first_benefit_date=first_benefit_date_of(state.pensioner), certified_dates=candidates
     )
+    # A deadline an extension in force had moved stays moved: voiding a later record must not undo it.
+    extended = (
+        ExtendedDeadline.objects.filter(
+            pensioner_id=state.pensioner_id,
+            old_due_on=state.next_due_on,
+            extension__status="approved",
+            extension__revoked_at__isnull=True,
+        )
+        .order_by("-extension_id")
+        .values_list("new_due_on", flat=True)
+        .first()
+    )
+    if extended is not None:
+        state.next_due_on = extended
     state.latest_channel = channel
     state.save(update_fields=["latest_certified_on", "next_due_on", "latest_channel"])
 

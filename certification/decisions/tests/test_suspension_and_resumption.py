@@ -526,3 +526,61 @@ def test_the_report_shows_suspended_resumed_and_extended_with_the_money(staff, c
     this_month = timezone.localdate().strftime("%Y-%m")
     assert by_area["民生社区"][0] == this_month and by_area["民生社区"][2:4] == ["1", "2500.00"]
     assert by_area[Area.objects.get(pk="500103003002").name][7] == "1"
+
+
+def test_queues_candidates_and_reminders_follow_an_extended_deadline(staff, checker):
+    from certification.recording.services import certification_void
+    from certification.reminders.services import reminders_plan
+
+    person = overdue_person(days_overdue=95)
+    fail_contact(person, staff["street"])
+    assert candidates_for([person]).exists()
+    due = state_of(person).next_due_on
+    extension = extension_propose(
+        actor=staff["supervisor"], area=Area.objects.get(pk="500103003"), due_from=due, due_until=due, days=120,
+        reason="系统故障",
+    )  # fmt: skip
+    extension_approve(extension=extension, actor=checker)
+    today = timezone.localdate()
+    assert state_of(person).next_due_on == due + timedelta(days=120)
+    assert not CertificationState.objects.filter(pensioner=person).overdue(today).exists()
+    assert not candidates_for([person]).exists()
+    reminders_plan()
+    planned = OutboxMessage.objects.filter(pensioner=person).values_list("deadline", flat=True)
+    assert set(planned) == {due + timedelta(days=120)}  # due soon now: reminded for the new date
+    # Voiding a later record recomputes the deadline, and the extension in force still holds.
+    certification = record_counter(person, staff["street"], today)
+    certification_void(certification=certification, actor=staff["street"], reason="录错了人")
+    assert state_of(person).next_due_on == due + timedelta(days=120)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_checkers_approving_at_once_decide_once(staff, checker, make_staff):
+    import threading
+
+    from django.db import connection
+
+    other_checker = make_staff(Role.DISTRICT_SUPERVISOR, "500103", username="t_supervisor3")
+    person = overdue_person()
+    fail_contact(person, staff["street"])
+    batch = propose(staff["street"], [person])
+    start, outcomes = threading.Barrier(2), []
+
+    def approve(actor):
+        try:
+            start.wait()
+            batch_approve(batch=batch, actor=actor)
+            outcomes.append("approved")
+        except Refused:
+            outcomes.append("refused")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=approve, args=(actor,)) for actor in (checker, other_checker)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["approved", "refused"]
+    assert OutboxMessage.objects.filter(pensioner=person, stage=MessageStage.SUSPENSION_NOTICE).count() == 1
+    assert AuditEvent.objects.filter(action="batch.approved").count() == 1
