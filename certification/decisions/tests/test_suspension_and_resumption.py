@@ -228,7 +228,7 @@ def test_the_maker_can_never_approve_or_reject(staff):
     person = overdue_person()
     fail_contact(person, staff["street"])
     batch = propose(staff["supervisor"], [person])
-    with pytest.raises(Refused, match="another supervisor"):
+    with pytest.raises(Refused, match="另一名审批人"):
         batch_approve(batch=batch, actor=staff["supervisor"])
     with pytest.raises(Refused):
         batch_reject(batch=batch, actor=staff["supervisor"], reason="x")
