@@ -114,7 +114,6 @@ LABELS = {
         "batch.approved": _("Payment decision batch approved"),
         "batch.rejected": _("Payment decision batch rejected"),
         "suspension.excluded": _("Kept out of suspension"),
-        "suspension.exclusion_lifted": _("Exclusion from suspension lifted"),
         "suspension_candidates.exported": _("Suspension candidates exported"),
         "decision_batches.exported": _("Decision batches exported"),
         "decision_batch.exported": _("Decision batch exported"),

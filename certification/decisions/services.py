@@ -607,21 +607,6 @@ def suspension_exclude(*, actor, state, reason: str) -> SuspensionExclusion:
     return exclusion
 
 
-def suspension_exclusion_lift(*, actor, exclusion: SuspensionExclusion) -> None:
-    with transaction.atomic():
-        exclusion = SuspensionExclusion.objects.select_for_update().get(pk=exclusion.pk)
-        if exclusion.lifted_at is not None:
-            return
-        exclusion.lifted_at = timezone.now()
-        exclusion.save(update_fields=["lifted_at"])
-        audit_record(
-            actor=actor,
-            action="suspension.exclusion_lifted",
-            target=exclusion,
-            after={"pensioners": [exclusion.pensioner_id]},
-        )
-
-
 def suspension_notice_queue(*, pensioner_ids: list[int]) -> int:
     """The suspension notice for each person, in the approval's transaction (the outbox is the record)."""
     if not pensioner_ids:

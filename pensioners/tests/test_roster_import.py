@@ -197,6 +197,21 @@ def test_changed_details_count_as_updated(db, tmp_path):
     assert Pensioner.objects.get().phone == "13900000002"
 
 
+def test_a_new_phone_or_address_marks_when_the_contact_details_changed(db, tmp_path):
+    """A new way to reach someone keeps them out of a suspension batch (issue 15): the roster says when."""
+    template = "500103194702141029,马桂英,{},{},500103003001,企业职工基本养老保险,2002-03-01,,2025-05-20,"
+    roster_import(path=write(tmp_path, f"{HEADER_CN}\n{template.format('13800000001', '民生路1号')}\n"))
+    assert Pensioner.objects.get().contact_changed_at is None  # a new person: nothing changed yet
+    roster_import(
+        path=write(tmp_path, f"{HEADER_CN}\n{template.format('13800000001', '民生路1号')}\n", name="b.csv")
+    )
+    assert Pensioner.objects.get().contact_changed_at is None
+    roster_import(
+        path=write(tmp_path, f"{HEADER_CN}\n{template.format('13800000001', '民权路9号')}\n", name="c.csv")
+    )
+    assert Pensioner.objects.get().contact_changed_at is not None
+
+
 @pytest.mark.parametrize(
     ("content", "message"),
     [

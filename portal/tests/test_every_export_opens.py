@@ -31,8 +31,8 @@ from certification.decisions.services import (
     suspension_batch_propose,
 )
 from certification.models import PaymentDecision, VisitTeam
-from certification.tests.helpers import record_counter
 from certification.queues.services import contact_attempt_record, queue_assign
+from certification.tests.helpers import record_counter
 from certification.visits.services import home_visit_cancel, home_visit_request, home_visit_schedule
 from pensioners.tests.factories import make_pensioner, overdue_by
 from portal.models import AuditEvent

@@ -376,6 +376,11 @@ def test_certifying_proposes_resumption_and_approval_pays_every_suspended_month(
     assert (decision.status, decision.effective_month) == ("approved", date(2027, 5, 1))
     assert (decision.back_pay_months, decision.back_pay_amount) == (4, Decimal("10000.00"))
     assert state_of(person).status == PaymentStatus.ACTIVE
+    # The payment file of the resumption batch: decision=resume, with the months paid back.
+    paid = _download(batch, checker, "csv")
+    rows = list(csv.reader(io.StringIO(bytes(paid.content).decode("utf-8-sig"))))
+    row = dict(zip(COLUMNS, rows[1], strict=True))
+    assert (row["decision"], row["effective_month"], row["back_pay_months"]) == ("resume", "2027-05", "4")
 
 
 def test_an_amount_raised_during_suspension_is_back_paid_raised(staff, checker):
