@@ -49,13 +49,11 @@ class AreaRecordQuerySet(models.QuerySet):
         return self.none()
 
 
-class DecisionBatch(models.Model):
-    """A named list of payment decisions of one kind, proposed by a maker and approved or rejected as one
-    by a checker who is not the maker (pretix's approve_order/deny_order, for many people at once)."""
+class MakerCheckerRecord(models.Model):
+    """What every decision made by two people records: where, its status, who proposed it and when, and
+    who decided it (never the proposer), when and why."""
 
-    kind = models.CharField(_("decision"), max_length=12, choices=DecisionKind.choices)
-    name = models.CharField(_("batch name"), max_length=120)
-    # The maker's area: the batch is seen and decided within it.
+    # The maker's area: the record is seen and decided within it.
     area_code = models.CharField(max_length=12, db_collation="C")
     status = models.CharField(
         _("status"), max_length=12, choices=DecisionStatus.choices, default=DecisionStatus.PROPOSED
@@ -64,11 +62,6 @@ class DecisionBatch(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("proposed by"), on_delete=models.PROTECT, related_name="+"
     )
     proposed_at = models.DateTimeField(_("proposed"), auto_now_add=True)
-    people_count = models.PositiveIntegerField(_("people"), default=0)
-    monthly_amount = models.DecimalField(
-        _("monthly amount (yuan)"), max_digits=14, decimal_places=2, default=0
-    )
-    back_pay_amount = models.DecimalField(_("back pay (yuan)"), max_digits=14, decimal_places=2, default=0)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("decided by"),
@@ -79,24 +72,40 @@ class DecisionBatch(models.Model):
     )
     decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
     decision_note = models.CharField(_("decision note"), max_length=300, blank=True)
+    people_count = models.PositiveIntegerField(_("people"), default=0)
+
+    objects = AreaRecordQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+        ordering = ["-proposed_at", "-id"]
+
+    def audit_area_code(self) -> str:
+        return self.area_code
+
+
+class DecisionBatch(MakerCheckerRecord):
+    """A named list of payment decisions of one kind, proposed by a maker and approved or rejected as one
+    by a checker who is not the maker (pretix's approve_order/deny_order, for many people at once)."""
+
+    kind = models.CharField(_("decision"), max_length=12, choices=DecisionKind.choices)
+    name = models.CharField(_("batch name"), max_length=120)
+    monthly_amount = models.DecimalField(
+        _("monthly amount (yuan)"), max_digits=14, decimal_places=2, default=0
+    )
+    back_pay_amount = models.DecimalField(_("back pay (yuan)"), max_digits=14, decimal_places=2, default=0)
     approved_count = models.PositiveIntegerField(_("approved"), default=0)
     dropped_count = models.PositiveIntegerField(_("dropped"), default=0)
     # Why people were dropped at approval: {reason code: count}.
     dropped_reasons = models.JSONField(_("dropped, by reason"), default=dict, blank=True)
 
-    objects = AreaRecordQuerySet.as_manager()
-
-    class Meta:
+    class Meta(MakerCheckerRecord.Meta):
         verbose_name = _("decision batch")
         verbose_name_plural = _("decision batches")
-        ordering = ["-proposed_at", "-id"]
         indexes = [models.Index(fields=["area_code", "status"], name="batch_area_status")]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} #{self.pk} {self.name}"
-
-    def audit_area_code(self) -> str:
-        return self.area_code
 
 
 class PaymentDecision(models.Model):
@@ -210,33 +219,14 @@ class SuspensionExclusion(models.Model):
         return self.area_code
 
 
-class DeadlineExtension(models.Model):
+class DeadlineExtension(MakerCheckerRecord):
     """A supervisor's decision to move the deadlines falling in a window, in one area, by some days
     (a flood, an epidemic, an outage). A second supervisor approves; revoking restores the old dates."""
 
-    area_code = models.CharField(max_length=12, db_collation="C")
     due_from = models.DateField(_("deadlines from"))
     due_until = models.DateField(_("deadlines until"))
     days = models.PositiveSmallIntegerField(_("days"))
     reason = models.CharField(_("reason"), max_length=300)
-    status = models.CharField(
-        _("status"), max_length=12, choices=DecisionStatus.choices, default=DecisionStatus.PROPOSED
-    )
-    proposed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("proposed by"), on_delete=models.PROTECT, related_name="+"
-    )
-    proposed_at = models.DateTimeField(_("proposed"), auto_now_add=True)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("decided by"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
-    decision_note = models.CharField(_("decision note"), max_length=300, blank=True)
-    people_count = models.PositiveIntegerField(_("people"), default=0)
     revoked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("revoked by"),
@@ -248,18 +238,12 @@ class DeadlineExtension(models.Model):
     revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
     restored_count = models.PositiveIntegerField(_("deadlines restored"), default=0)
 
-    objects = AreaRecordQuerySet.as_manager()
-
-    class Meta:
+    class Meta(MakerCheckerRecord.Meta):
         verbose_name = _("deadline extension")
         verbose_name_plural = _("deadline extensions")
-        ordering = ["-proposed_at", "-id"]
 
     def __str__(self) -> str:
         return f"#{self.pk} +{self.days}d {self.due_from}–{self.due_until}"
-
-    def audit_area_code(self) -> str:
-        return self.area_code
 
 
 class ExtendedDeadline(models.Model):

@@ -236,6 +236,25 @@ def _batch_totals(batch: DecisionBatch) -> None:
     batch.back_pay_amount = totals["back_pay"] or Decimal("0")
 
 
+def _batch_proposed(batch: DecisionBatch, *, actor, pensioner_ids: list[int], note: str = "") -> None:
+    """Every proposal ends alike: the batch's totals, and one audit event naming everyone in it."""
+    _batch_totals(batch)
+    batch.save(update_fields=["people_count", "monthly_amount", "back_pay_amount"])
+    audit_record(
+        actor=actor,
+        action="batch.proposed",
+        target=batch,
+        after={
+            "kind": batch.kind,
+            "people": batch.people_count,
+            "monthly_amount": batch.monthly_amount,
+            "back_pay_amount": batch.back_pay_amount,
+            "pensioners": sorted(pensioner_ids),
+        },
+        note=note,
+    )
+
+
 def _new_batch(*, actor, kind: str, name: str, area_code: str) -> DecisionBatch:
     name = " ".join((name or "").split())[:120]
     if not name:
@@ -279,19 +298,7 @@ def suspension_batch_propose(*, actor, area, name: str, candidates) -> DecisionB
                     "Some of these people were proposed in another batch a moment ago. Reload the list and propose again."
                 )
             ) from None
-        _batch_totals(batch)
-        batch.save(update_fields=["people_count", "monthly_amount", "back_pay_amount"])
-        audit_record(
-            actor=actor,
-            action="batch.proposed",
-            target=batch,
-            after={
-                "kind": batch.kind,
-                "people": batch.people_count,
-                "monthly_amount": batch.monthly_amount,
-                "pensioners": sorted(row[0] for row in rows),
-            },
-        )
+        _batch_proposed(batch, actor=actor, pensioner_ids=[row[0] for row in rows])
     return batch
 
 
@@ -307,19 +314,7 @@ def resumption_batch_propose(*, actor, area, name: str, decisions) -> DecisionBa
             raise Refused(_("No resumption is waiting to be put in a batch."))
         batch = _new_batch(actor=actor, kind=DecisionKind.RESUME, name=name, area_code=area.code)
         PaymentDecision.objects.filter(pk__in=[d.pk for d in pending]).update(batch=batch)
-        _batch_totals(batch)
-        batch.save(update_fields=["people_count", "monthly_amount", "back_pay_amount"])
-        audit_record(
-            actor=actor,
-            action="batch.proposed",
-            target=batch,
-            after={
-                "kind": batch.kind,
-                "people": batch.people_count,
-                "back_pay_amount": batch.back_pay_amount,
-                "pensioners": sorted(d.pensioner_id for d in pending),
-            },
-        )
+        _batch_proposed(batch, actor=actor, pensioner_ids=[d.pensioner_id for d in pending])
     return batch
 
 
@@ -362,15 +357,7 @@ def stop_propose(*, actor, pensioner, reference: str, court_date: date, note: st
                 )
         except IntegrityError:
             raise Refused(_("A stop for this person is already waiting for approval.")) from None
-        _batch_totals(batch)
-        batch.save(update_fields=["people_count", "monthly_amount", "back_pay_amount"])
-        audit_record(
-            actor=actor,
-            action="batch.proposed",
-            target=batch,
-            after={"kind": batch.kind, "reference": reference, "pensioners": [pensioner.pk]},
-            note=note,
-        )
+        _batch_proposed(batch, actor=actor, pensioner_ids=[pensioner.pk], note=f"{reference} {note}".strip())
     return batch
 
 

@@ -80,9 +80,8 @@ def _card(record):
     return reverse("pensioner-card", args=[record.pensioner_id])
 
 
-class SuspensionCandidateTable(ListTable):
-    """A suspension candidate, why they are one, and what (if anything) keeps them out of a batch.
-    On a phone: the name, the deadline, the days overdue and the verdict."""
+class PersonListTable(ListTable):
+    """A list of people: the name opens the card, the ID number is masked on screen and in exports."""
 
     name = tables.Column(
         verbose_name=gettext_lazy("Name"), accessor="pensioner__name", linkify=_card, attrs=NO_WRAP
@@ -95,6 +94,27 @@ class SuspensionCandidateTable(ListTable):
     )
     community = tables.Column(
         verbose_name=gettext_lazy("Community"), accessor="pensioner__community__name", attrs=WIDE_ONLY
+    )
+
+    def render_id_number(self, value):
+        return mask_id_number(value)
+
+    def value_id_number(self, value):
+        return mask_id_number(value)
+
+
+class SuspensionCandidateTable(PersonListTable):
+    """A suspension candidate, why they are one, and what (if anything) keeps them out of a batch.
+    On a phone: the name, the deadline, the days overdue and the verdict."""
+
+    name = tables.Column(
+        verbose_name=gettext_lazy("Name"), accessor="pensioner__name", linkify=_card, attrs=NO_WRAP
+    )
+    id_number = tables.Column(
+        verbose_name=gettext_lazy("ID number"),
+        accessor="pensioner__id_number",
+        orderable=False,
+        attrs=WIDE_ONLY,
     )
     next_due_on = tables.DateColumn(verbose_name=gettext_lazy("Deadline"), format="Y-m-d", attrs=NO_WRAP)
     overdue_days = tables.Column(
@@ -135,12 +155,6 @@ class SuspensionCandidateTable(ListTable):
     def __init__(self, *args, today=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.today = today or timezone.localdate()
-
-    def render_id_number(self, value):
-        return mask_id_number(value)
-
-    def value_id_number(self, value):
-        return mask_id_number(value)
 
     def render_overdue_days(self, value):
         return (self.today - value).days
@@ -216,7 +230,7 @@ class DecisionBatchTable(ListTable):
         row_attrs = {"data-testid": "batch-row"}
 
 
-class BatchDecisionTable(ListTable):
+class BatchDecisionTable(PersonListTable):
     """The people of one batch: what is decided for each, and who was dropped at approval and why.
     Back-pay columns only for resumptions; on a phone: the name, the month, the amount, the status."""
 
@@ -228,9 +242,6 @@ class BatchDecisionTable(ListTable):
         accessor="pensioner__id_number",
         orderable=False,
         attrs=WIDE_ONLY,
-    )
-    community = tables.Column(
-        verbose_name=gettext_lazy("Community"), accessor="pensioner__community__name", attrs=WIDE_ONLY
     )
     effective_month = tables.DateColumn(verbose_name=gettext_lazy("From month"), format="Y-m", attrs=NO_WRAP)
     monthly_amount = tables.Column(verbose_name=gettext_lazy("Monthly amount (yuan)"))
@@ -258,12 +269,6 @@ class BatchDecisionTable(ListTable):
         empty_text = gettext_lazy("No one in this batch.")
         row_attrs = {"data-testid": "decision-row", "data-status": lambda record: record.status}
 
-    def render_id_number(self, value):
-        return mask_id_number(value)
-
-    def value_id_number(self, value):
-        return mask_id_number(value)
-
     def render_drop_reason(self, value):
         return DROP_LABELS.get(value, value)
 
@@ -271,7 +276,7 @@ class BatchDecisionTable(ListTable):
         return str(DROP_LABELS.get(value, value)) if value else ""
 
 
-class ResumptionTable(ListTable):
+class ResumptionTable(PersonListTable):
     """Resumptions proposed by a certification, waiting to be batched and approved."""
 
     name = tables.Column(
@@ -306,6 +311,7 @@ class ResumptionTable(ListTable):
         fields = (
             "name",
             "id_number",
+            "community",
             "certified_on",
             "ended",
             "suspended_from",
@@ -317,12 +323,6 @@ class ResumptionTable(ListTable):
         order_by = ("certification__certified_on",)
         empty_text = gettext_lazy("No resumption is waiting.")
         row_attrs = {"data-testid": "resumption-row"}
-
-    def render_id_number(self, value):
-        return mask_id_number(value)
-
-    def value_id_number(self, value):
-        return mask_id_number(value)
 
     def render_ended(self, record):
         return record.resumes.get_kind_display() if record.resumes_id else "—"

@@ -428,7 +428,7 @@ class ResumptionListView(ScopedListView):
     def base_queryset(self):
         return PaymentDecision.objects.filter(
             kind=DecisionKind.RESUME, status=DecisionStatus.PROPOSED
-        ).select_related("pensioner", "certification", "resumes", "batch")
+        ).select_related("pensioner__community", "certification", "resumes", "batch")
 
     def get_filterset_kwargs(self, filterset_class):
         return {**super().get_filterset_kwargs(filterset_class), "scope": self.request.scope}
