@@ -427,7 +427,7 @@ def batch_approve(*, batch: DecisionBatch, actor, note: str = "") -> DecisionBat
         batch = _lock_open_batch(batch)
         _refuse_maker(batch, actor)
         decisions = list(
-            batch.decisions.filter(status=DecisionStatus.PROPOSED).select_related("certification")
+            batch.decisions.filter(status=DecisionStatus.PROPOSED).select_related("certification", "resumes")
         )
         ids = [d.pensioner_id for d in decisions]
         states = {state.pensioner_id: state for state in state_lock_many(pensioner_ids=ids)}
