@@ -435,7 +435,7 @@ def batch_approve(*, batch: DecisionBatch, actor, note: str = "") -> DecisionBat
         drops = _drop_reasons(batch.kind, decisions, states, today)
         kept = [d for d in decisions if not drops.get(d.pk)]
         now = timezone.now()
-        for reason in set(drops.values()):
+        for reason in set(drops.values()) - {""}:
             PaymentDecision.objects.filter(pk__in=[pk for pk, why in drops.items() if why == reason]).update(
                 status=DecisionStatus.DROPPED, drop_reason=reason, decided_by=actor, decided_at=now
             )
