@@ -145,6 +145,11 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# PostgreSQL's JIT compiles any statement whose estimated cost passes jit_above_cost: a staff page over
+# 20,000 overdue people spent 1.6 s of 2 s compiling (bench/results/decisions.md). The portal's statements
+# are short; none gains from it. DATABASE_JIT=on gives it back.
+if os.environ.get("DATABASE_JIT", "off") != "on":
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "portal.User"

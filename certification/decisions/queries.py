@@ -29,6 +29,7 @@ from django.db.models import (
     Sum,
     Value,
 )
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 
 from certification.decisions.rules import EXCLUSIONS
@@ -119,7 +120,12 @@ def with_suspension_facts(states, *, today: date):
                     pensioner_id=OuterRef("pensioner_id"), certified_on__gte=OuterRef("next_due_on")
                 ).effective()
             ),
-            x_contact_changed_since_failure=flag(Q(pensioner__contact_changed_at__gt=F("last_failed_at"))),
+            # Changed after the last failed attempt: a change, and no failed attempt since it. (Written as
+            # NOT EXISTS so that filtering on it needs no per-row maximum.)
+            x_contact_changed_since_failure=flag(
+                Q(pensioner__contact_changed_at__isnull=False)
+                & ~Q(Exists(failed.filter(contacted_at__gte=OuterRef("pensioner__contact_changed_at"))))
+            ),
             x_consular_form_in_the_post=flag(
                 ~Q(pensioner__abroad_country="")
                 & Q(Exists(attempts_for_this_deadline.filter(outcome=ContactOutcome.FORM_POSTED)))
@@ -142,13 +148,40 @@ def with_suspension_facts(states, *, today: date):
     )
 
 
-def suspension_candidates(states, *, today: date, grace_days: int | None = None):
+def suspension_candidates(states, *, today: date, grace_days: int | None = None, within=None):
     """People overdue longer than the grace period whose contact failed by at least two different means
-    (domain.md), each with the facts behind it and every exclusion (x_<name>) that may keep them out."""
+    (domain.md), each with the facts behind it and every exclusion (x_<name>) that may keep them out.
+
+    `within` (an Area) bounds the set-based search for the unreachable: without it the whole city's
+    overdue people are looked at (the caller's `states` narrow the rows either way)."""
     grace = settings.SUSPENSION_GRACE_DAYS if grace_days is None else grace_days
     overdue_since = today - timedelta(days=grace)
     overdue = states.filter(status=PaymentStatus.ACTIVE, next_due_on__lt=overdue_since)
-    return with_suspension_facts(overdue, today=today).filter(failed_kind_count__gte=2)
+    unreachable = RawSQL(*unreachable_sql(overdue_since=overdue_since, within=within))
+    return with_suspension_facts(overdue.filter(pensioner_id__in=unreachable), today=today)
+
+
+def unreachable_sql(*, overdue_since: date, within=None) -> tuple[str, list]:
+    """The overdue people whose failed contact attempts for their current deadline are of two kinds or
+    more, as one grouped statement (a hashed semi-join for the list, not a subquery per person)."""
+    failed = ", ".join(f"'{outcome}'" for outcome in FAILED_CONTACT_OUTCOMES)
+    return (
+        f"""
+        SELECT a.pensioner_id
+        FROM certification_contactattempt a
+        JOIN pensioners_certificationstate s ON s.pensioner_id = a.pensioner_id
+        WHERE s.status = '{PaymentStatus.ACTIVE}' AND s.next_due_on < %s AND s.area_code LIKE %s
+          AND a.outcome IN ({failed})
+          AND a.contacted_at >= s.next_due_on - %s * interval '1 day'
+        GROUP BY a.pensioner_id
+        HAVING count(DISTINCT a.kind) >= 2
+        """,
+        [
+            overdue_since,
+            (within.scope_prefix if within is not None else "") + "%",
+            settings.REMINDER_FIRST_DAYS_BEFORE,
+        ],
+    )
 
 
 def eligible_only(candidates):

@@ -36,7 +36,7 @@ from certification.decisions.forms import (
     StopForm,
 )
 from certification.decisions.payment_file import CONTENT_TYPES, FORMATS, payment_file_for
-from certification.decisions.queries import eligible_only, excluded_only, suspension_candidates
+from certification.decisions.queries import eligible_only, suspension_candidates
 from certification.decisions.rules import DROP_LABELS
 from certification.decisions.services import (
     batch_approve,
@@ -202,22 +202,26 @@ class SuspensionCandidateListView(ScopedListView):
         return CertificationState.objects.all()
 
     def scoped_rows(self, scoped):
-        return suspension_candidates(scoped, today=timezone.localdate()).select_related(
-            "pensioner__community"
-        )
+        return suspension_candidates(
+            scoped, today=timezone.localdate(), within=self.request.scope.area
+        ).select_related("pensioner__community")
 
     def get_filterset_kwargs(self, filterset_class):
         return {**super().get_filterset_kwargs(filterset_class), "scope": self.request.scope}
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        filtered = self.filterset.qs
-        eligible = eligible_only(filtered).aggregate(people=Count("pk"), monthly=Sum("monthly_total"))
+        # The figures describe the rows listed: the list's own count, and of those the eligible (one
+        # query whose exclusions run as anti-joins); the excluded are the rest.
+        listed = context["table"].paginator.count
+        eligible = eligible_only(self.filterset.qs).aggregate(
+            people=Count("pk"), monthly=Sum("monthly_total")
+        )
         context.update(
             drill_down=AreaDrillDown(self.request.scope, self.request.GET.get("area", "")),
             eligible_count=eligible["people"] or 0,
             eligible_monthly=eligible["monthly"] or Decimal("0"),
-            excluded_count=excluded_only(filtered).count(),
+            excluded_count=listed - (eligible["people"] or 0),
             grace_days=settings.SUSPENSION_GRACE_DAYS,
             propose_form=BatchNameForm(
                 initial={"name": default_batch_name(self.request, DecisionKind.SUSPEND)}
@@ -251,7 +255,7 @@ def suspension_propose(request):
         messages.error(request, form_errors_text(form))
         return redirect(back)
     scoped = request.scope.restrict(CertificationState.objects.all())
-    candidates = suspension_candidates(scoped, today=timezone.localdate())
+    candidates = suspension_candidates(scoped, today=timezone.localdate(), within=request.scope.area)
     filterset = SuspensionCandidateFilter(query, queryset=candidates, scope=request.scope)
     if not filterset.is_valid():
         messages.error(request, _("The filters were not valid; nothing was proposed."))
