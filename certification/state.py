@@ -157,13 +157,16 @@ def state_terminated(*, state: CertificationState) -> None:
     state.save(update_fields=["status", "death_reported"])
 
 
-def state_lock_many(*, pensioner_ids: list[int]) -> list[CertificationState]:
-    """Lock many people's rows in one order (pensioner id), so two batch approvals never deadlock."""
-    return list(
-        CertificationState.objects.select_for_update(of=("self",))
+def state_lock_many(*, pensioner_ids: list[int]) -> dict[int, dict]:
+    """Lock many people's rows in one order (pensioner id), so two batch approvals never deadlock.
+    Returns each person's payment status and reported death as they stand under the lock."""
+    return {
+        row["pensioner_id"]: row
+        for row in CertificationState.objects.select_for_update(of=("self",))
         .filter(pensioner_id__in=pensioner_ids)
         .order_by("pensioner_id")
-    )
+        .values("pensioner_id", "status", "death_reported")
+    }
 
 
 def state_set_payment_status(*, pensioner_ids: list[int], status: str, only_from: tuple[str, ...]) -> int:

@@ -13,15 +13,16 @@ from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import EmptyResultSet
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from certification.decisions.queries import (
+    ALL_EXCLUSIONS,
     ALREADY_PROPOSED,
     eligible_only,
-    exclusions_of,
     states_of,
     with_suspension_facts,
 )
@@ -264,41 +265,57 @@ def _new_batch(*, actor, kind: str, name: str, area_code: str) -> DecisionBatch:
 
 def suspension_batch_propose(*, actor, area, name: str, candidates) -> DecisionBatch:
     """Propose suspending every eligible candidate in `candidates` (a scoped, annotated queryset from
-    decisions.queries): one batch, one proposed decision per person, one audit event naming them all."""
-    with transaction.atomic():
-        rows = list(
-            eligible_only(candidates).values_list(
-                "pensioner_id", "area_code", "next_due_on", "monthly_total", "failed_kinds"
-            )
+    decisions.queries): one batch, one proposed decision per person, written by one INSERT ... SELECT from
+    the candidate query itself, and one audit event naming them all."""
+    try:
+        rows_sql, rows_params = (
+            eligible_only(candidates)
+            .order_by()
+            .values("pensioner_id", "area_code", "next_due_on", "monthly_total", "failed_kinds")
+            .query.sql_with_params()
         )
-        if not rows:
-            raise Refused(_("No eligible candidate is left to propose: everyone shown is excluded."))
+    except EmptyResultSet:  # a filter that can match no one (an empty list of people)
+        raise Refused(_("No eligible candidate is left to propose: everyone shown is excluded.")) from None
+    today = timezone.localdate()
+    with transaction.atomic():
         batch = _new_batch(actor=actor, kind=DecisionKind.SUSPEND, name=name, area_code=area.code)
-        today = timezone.localdate()
         try:
-            with transaction.atomic():
-                PaymentDecision.objects.bulk_create(
-                    PaymentDecision(
-                        pensioner_id=pensioner_id,
-                        kind=DecisionKind.SUSPEND,
-                        status=DecisionStatus.PROPOSED,
-                        batch=batch,
-                        area_code=area_code,
-                        effective_month=suspension_starts(today),
-                        deadline=deadline,
-                        monthly_amount=monthly or Decimal("0"),
-                        reasons=[f"overdue_since:{deadline.isoformat()}", *[f"failed:{k}" for k in kinds]],
-                        proposed_by=actor,
-                    )
-                    for pensioner_id, area_code, deadline, monthly, kinds in rows
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute(
+                    f"""
+                    INSERT INTO certification_paymentdecision (
+                        pensioner_id, kind, status, batch_id, area_code, effective_month, deadline,
+                        monthly_amount, reasons, proposed_by_id, back_pay_months, back_pay_amount,
+                        overpaid_months, overpaid_amount, decided_at, note, reference, drop_reason)
+                    SELECT c.pensioner_id, %s, %s, %s, c.area_code, %s, c.next_due_on,
+                           c.monthly_total,
+                           jsonb_build_array('overdue_since:' || c.next_due_on::text)
+                               || coalesce((SELECT jsonb_agg('failed:' || kind) FROM unnest(c.failed_kinds) kind),
+                                           '[]'::jsonb),
+                           %s, 0, 0, 0, 0, now(), '', '', ''
+                    FROM ({rows_sql}) c
+                    RETURNING pensioner_id
+                    """,
+                    # In the order the placeholders appear: the SELECT's, then the candidate query's.
+                    [
+                        DecisionKind.SUSPEND.value,
+                        DecisionStatus.PROPOSED.value,
+                        batch.pk,
+                        suspension_starts(today),
+                        actor.pk,
+                        *rows_params,
+                    ],
                 )
+                proposed = [pensioner_id for (pensioner_id,) in cursor.fetchall()]
         except IntegrityError:
             raise Refused(
                 _(
                     "Some of these people were proposed in another batch a moment ago. Reload the list and propose again."
                 )
             ) from None
-        _batch_proposed(batch, actor=actor, pensioner_ids=[row[0] for row in rows])
+        if not proposed:
+            raise Refused(_("No eligible candidate is left to propose: everyone shown is excluded."))
+        _batch_proposed(batch, actor=actor, pensioner_ids=proposed)
     return batch
 
 
@@ -430,7 +447,7 @@ def batch_approve(*, batch: DecisionBatch, actor, note: str = "") -> DecisionBat
             batch.decisions.filter(status=DecisionStatus.PROPOSED).select_related("certification", "resumes")
         )
         ids = [d.pensioner_id for d in decisions]
-        states = {state.pensioner_id: state for state in state_lock_many(pensioner_ids=ids)}
+        states = state_lock_many(pensioner_ids=ids)
         today = timezone.localdate()
         drops = _drop_reasons(batch.kind, decisions, states, today)
         kept = [d for d in decisions if not drops.get(d.pk)]
@@ -495,33 +512,39 @@ def batch_approve(*, batch: DecisionBatch, actor, note: str = "") -> DecisionBat
 def _drop_reasons(kind: str, decisions, states, today: date) -> dict[int, str]:
     """Decision id -> why it no longer holds ("" when it does)."""
     if kind == DecisionKind.SUSPEND:
-        facts = {row.pensioner_id: row for row in with_suspension_facts(states_of(list(states)), today=today)}
+        exclusion_fields = [f"x_{name}" for name in ALL_EXCLUSIONS if name != ALREADY_PROPOSED]
+        facts = {
+            row["pensioner_id"]: row
+            for row in with_suspension_facts(states_of(list(states)), today=today).values(
+                "pensioner_id", "status", "next_due_on", "failed_kind_count", *exclusion_fields
+            )
+        }
         grace = settings.SUSPENSION_GRACE_DAYS
         return {
             d.pk: suspension_drop_reason(
-                status=facts[d.pensioner_id].status,
-                next_due_on=facts[d.pensioner_id].next_due_on,
+                status=facts[d.pensioner_id]["status"],
+                next_due_on=facts[d.pensioner_id]["next_due_on"],
                 proposed_deadline=d.deadline,
                 today=today,
                 grace_days=grace,
-                failed_kind_count=facts[d.pensioner_id].failed_kind_count,
+                failed_kind_count=facts[d.pensioner_id]["failed_kind_count"],
                 # This very proposal is the one "already proposed": it does not count against itself.
-                exclusions=[x for x in exclusions_of(facts[d.pensioner_id]) if x != ALREADY_PROPOSED],
+                exclusions=[name[2:] for name in exclusion_fields if facts[d.pensioner_id][name]],
             )
             for d in decisions
         }
     if kind == DecisionKind.RESUME:
         return {
             d.pk: resumption_drop_reason(
-                status=states[d.pensioner_id].status,
-                death_reported=states[d.pensioner_id].death_reported,
+                status=states[d.pensioner_id]["status"],
+                death_reported=states[d.pensioner_id]["death_reported"],
                 certification_voided=d.certification is not None and d.certification.voided_at is not None,
             )
             for d in decisions
         }
     return {
         d.pk: stop_drop_reason(
-            status=states[d.pensioner_id].status, death_reported=states[d.pensioner_id].death_reported
+            status=states[d.pensioner_id]["status"], death_reported=states[d.pensioner_id]["death_reported"]
         )
         for d in decisions
     }
