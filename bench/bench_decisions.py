@@ -317,17 +317,29 @@ def row_counts(facts: dict) -> None:
         facts["rows"] = dict(zip(keys, cursor.fetchone(), strict=True))
 
 
+def candidates_in(states, area, today):
+    """suspension_candidates as the app's views call it: newer code takes the user's area (`within`) to
+    bound its set-based search; older code has no such parameter."""
+    import inspect
+
+    from certification.decisions.queries import suspension_candidates
+
+    if "within" in inspect.signature(suspension_candidates).parameters:
+        return suspension_candidates(states, today=today, within=area)
+    return suspension_candidates(states, today=today)
+
+
 def candidate_counts(facts: dict) -> None:
     """What the list itself says: candidates, eligible, excluded (district and city), by the app's query."""
     from django.utils import timezone
 
-    from certification.decisions.queries import eligible_only, excluded_only, suspension_candidates
+    from certification.decisions.queries import eligible_only, excluded_only
     from pensioners.models import Area, CertificationState
 
     today = timezone.localdate()
     for code in (DISTRICT, "500000"):
         area = Area.objects.get(code=code)
-        candidates = suspension_candidates(CertificationState.objects.within(area), today=today)
+        candidates = candidates_in(CertificationState.objects.within(area), area, today)
         watch = Stopwatch()
         facts.setdefault("candidates", {})[code] = {
             "all": candidates.count(),
@@ -384,7 +396,7 @@ def list_paths(rng: random.Random, user_area: str, requests: int) -> list[tuple[
 
 
 def measure_http(args, out: dict) -> None:
-    from bench_registry import Browser, start_server, stop_server
+    from bench_registry import Browser, stop_server
 
     rng = random.Random(SEED)
     server = start_server(PORT, 2, RESULTS / "decisions_gunicorn.log")
@@ -421,6 +433,48 @@ def measure_http(args, out: dict) -> None:
         stop_server(server)
 
 
+def start_server(port: int, workers: int, log: Path):
+    """bench_registry.start_server, with the WSGI module of the variant (the portal, or a what-if)."""
+    import socket
+    import subprocess
+
+    from bench_registry import Browser, stop_server
+
+    with socket.socket() as probe:
+        if probe.connect_ex(("127.0.0.1", port)) == 0:
+            raise SystemExit(f"port {port} is already in use")
+    handle = open(log, "a", encoding="utf-8")
+    server = subprocess.Popen(
+        [
+            benchlib.GUNICORN,
+            WSGI["module"],
+            "--pythonpath",
+            str(benchlib.BENCH),
+            "-b",
+            f"127.0.0.1:{port}",
+            "-w",
+            str(workers),
+            "--timeout",
+            "120",
+        ],
+        cwd=benchlib.APP_ROOT,
+        env=benchlib.bench_env(),
+        stdout=handle,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    deadline = time.time() + 30
+    while time.time() < deadline:
+        try:
+            status, _, _ = Browser(port).request("GET", "/accounts/login/")
+            if status == 200:
+                return server
+        except OSError:
+            time.sleep(0.3)
+    stop_server(server)
+    raise SystemExit(f"gunicorn did not answer on port {port}; see {log}")
+
+
 def summary(seconds: list[float]) -> str:
     return (
         f"{percentile(seconds, 0.5) * 1000:.0f} / **{percentile(seconds, 0.95) * 1000:.0f}** / "
@@ -433,7 +487,7 @@ def summary(seconds: list[float]) -> str:
 # ---------------------------------------------------------------------------------------------------
 
 
-def page_statements(username: str, path: str) -> tuple[float, list[dict]]:
+def page_statements(username: str, path: str, warm: bool = True) -> tuple[float, list[dict]]:
     """The page in process (Django's test client), with every SQL statement it ran and its time."""
     from django.db import connection
     from django.test import Client
@@ -443,7 +497,8 @@ def page_statements(username: str, path: str) -> tuple[float, list[dict]]:
 
     client = Client()
     client.force_login(User.objects.get(username=username))
-    client.get(path)  # warm
+    if warm:
+        client.get(path)
     with CaptureQueriesContext(connection) as captured:
         watch = Stopwatch()
         response = client.get(path)
@@ -510,12 +565,11 @@ def one_aggregate_counts(area_code: str) -> dict:
         ALL_EXCLUSIONS,
         eligible_only,
         excluded_only,
-        suspension_candidates,
     )
     from pensioners.models import Area, CertificationState
 
     area = Area.objects.get(code=area_code)
-    candidates = suspension_candidates(CertificationState.objects.within(area), today=timezone.localdate())
+    candidates = candidates_in(CertificationState.objects.within(area), area, timezone.localdate())
     eligible = Q(**{f"x_{name}": False for name in ALL_EXCLUSIONS})
     watch = Stopwatch()
     three = (
@@ -644,7 +698,7 @@ def biggest_select(statements: list[dict]) -> dict:
 def measure_batches(args, out: dict) -> None:
     from django.utils import timezone
 
-    from certification.decisions.queries import eligible_only, states_of, suspension_candidates
+    from certification.decisions.queries import eligible_only, states_of
     from certification.decisions.services import batch_approve, suspension_batch_propose
     from certification.models import DecisionStatus, PaymentDecision
     from pensioners.models import Area, CertificationState
@@ -658,7 +712,7 @@ def measure_batches(args, out: dict) -> None:
         today = timezone.localdate()
         # Fresh people each round: whoever an earlier round suspended is no longer a candidate.
         ids = list(
-            eligible_only(suspension_candidates(CertificationState.objects.within(district), today=today))
+            eligible_only(candidates_in(CertificationState.objects.within(district), district, today))
             .order_by("pensioner_id")
             .values_list("pensioner_id", flat=True)[: args.batch]
         )
@@ -671,9 +725,21 @@ def measure_batches(args, out: dict) -> None:
             actor=maker,
             area=district,
             name=f"bench {number}: {args.batch} people",
-            candidates=suspension_candidates(states_of(ids), today=today),
+            candidates=candidates_in(states_of(ids), district, today),
         )
         propose_plan = explain(biggest_select(propose_sql)["sql"]) if number == 1 else None
+        if number == 1:
+            # The list as the checker opens it while this batch waits for approval (5,000 open proposals).
+            waiting_s, waiting_sql = page_statements("demo_supervisor", URL, warm=False)
+            out["list_while_batch_waits"] = {
+                "seconds": waiting_s,
+                "heavy": [
+                    {"label": label_statement(q["sql"]), "ms": q["ms"]}
+                    for q in sorted(waiting_sql, key=lambda q: -q["ms"])
+                    if q["ms"] >= 20
+                ],
+            }
+            print(f"  list while the batch waits: {waiting_s:.2f} s", flush=True)
         batch, approve_s, approve_sql = timed_call(batch_approve, batch=batch, actor=checker)
         approve_plan = explain(biggest_select(approve_sql)["sql"]) if number == 1 else None
         suspended = CertificationState.objects.filter(pensioner_id__in=ids, status="suspended").count()
@@ -723,7 +789,10 @@ VARIANTS = {
     "jit off": {"jit": "off", "index": False},
     "index": {"jit": None, "index": True},
     "jit off + index": {"jit": "off", "index": True},
+    # The list's rows without the join to pensioners_area (bench/decisions_whatif.py, in memory only).
+    "no area join": {"jit": None, "index": False, "patch": "no_area_join"},
 }
+WSGI = {"module": "portal.wsgi"}
 
 
 def apply_variant(name: str) -> None:
@@ -745,6 +814,10 @@ def apply_variant(name: str) -> None:
     else:
         benchlib.psql(f"DROP INDEX IF EXISTS {PROTO_INDEX}")
     connection.close()  # the next statement opens a session with the database's new defaults
+    import decisions_whatif
+
+    decisions_whatif.no_area_join(variant.get("patch") == "no_area_join")
+    WSGI["module"] = "decisions_whatif:application" if variant.get("patch") else "portal.wsgi"
 
 
 def cleanup() -> None:
@@ -774,11 +847,40 @@ def machine() -> str:
         "WHERE name IN ('shared_buffers', 'work_mem', 'jit', 'jit_above_cost', 'jit_inline_above_cost', "
         "'jit_optimize_above_cost', 'max_parallel_workers_per_gather')"
     )
-    return f"{cores} cores ({model}), {ram}; PostgreSQL {pg} ({settings_line}); {platform.python_version()} Python"
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        portal_jit = cursor.fetchone()[0]
+    return (
+        f"{cores} cores ({model}), {ram}; PostgreSQL {pg} (server: {settings_line}; the portal's own "
+        f"connections: jit={portal_jit}); Python {platform.python_version()}"
+    )
 
 
 def verdict(seconds: float) -> str:
     return "**pass**" if seconds < TARGET_S else "**FAIL**"
+
+
+def result_table(results: dict) -> list[str]:
+    rows = [
+        "| variant | (a) district list over HTTP, supervisor p50 / **p95** / max ms | (a) city list, admin (info) p50 / p95 / max ms | (b) approve 5,000 s (each round) | propose 5,000 s (each round) |",
+        "|---|---|---|---|---|",
+    ]
+    for name, data in results["variants"].items():
+        http = data.get("http", {})
+        sup = [t["s"] for t in http.get("demo_supervisor", {}).get("timings", [])]
+        adm = [t["s"] for t in http.get("demo_admin", {}).get("timings", [])]
+        batches = data.get("batches", [])
+        approve = ", ".join(f"{b['approve_s']:.2f}" for b in batches)
+        propose = ", ".join(f"{b['propose_s']:.2f}" for b in batches)
+        rows.append(
+            f"| {name} | {summary(sup) + ' ' + verdict(percentile(sup, 0.95)) if sup else '–'} "
+            f"| {summary(adm) if adm else '–'} "
+            f"| {approve + ' ' + verdict(max(b['approve_s'] for b in batches)) if batches else '–'} "
+            f"| {propose + ' ' + verdict(max(b['propose_s'] for b in batches)) if batches else '–'} |"
+        )
+    return rows
 
 
 def report(results: dict, started: str) -> tuple[str, str]:
@@ -787,10 +889,10 @@ def report(results: dict, started: str) -> tuple[str, str]:
     lines = [
         "# Suspension batches at 1,000,000 pensioners (issue 15)",
         "",
-        f"Run {started} · code: {benchlib.describe_source()} · DB `{benchlib.BENCH_DB}` · port {PORT}",
+        f"Run {started} · code: {results.get('source', '?')} · DB `{benchlib.BENCH_DB}` · port {PORT}",
         "",
         f"Machine: {results['machine']}.",
-        f"Load average at start {results['load_start']}, at end {load_average()} "
+        f"Load average at start {results['load_start']}, at end {results.get('load_end', '?')} "
         "(the machine is shared: other work running at the same time slows every figure).",
         "",
         "Rerun: `.venv/bin/python bench/bench_decisions.py` (fresh load, ~5 min) or "
@@ -821,23 +923,20 @@ def report(results: dict, started: str) -> tuple[str, str]:
     summary_rows = [
         "## Results against the 2 s targets",
         "",
-        "| variant | (a) district list over HTTP, supervisor p50 / **p95** / max ms | (a) city list, admin (info) p50 / p95 / max ms | (b) approve 5,000 s | propose 5,000 s |",
-        "|---|---|---|---|---|",
+        f"Code: {results.get('source', '?')}.",
+        "",
+        *result_table(results),
+        "",
     ]
-    for name, data in results["variants"].items():
-        http = data.get("http", {})
-        sup = [t["s"] for t in http.get("demo_supervisor", {}).get("timings", [])]
-        adm = [t["s"] for t in http.get("demo_admin", {}).get("timings", [])]
-        batches = data.get("batches", [])
-        approve = ", ".join(f"{b['approve_s']:.2f}" for b in batches)
-        propose = ", ".join(f"{b['propose_s']:.2f}" for b in batches)
-        summary_rows.append(
-            f"| {name} | {summary(sup) + ' ' + verdict(percentile(sup, 0.95)) if sup else '–'} "
-            f"| {summary(adm) if adm else '–'} "
-            f"| {approve + ' ' + verdict(max(b['approve_s'] for b in batches)) if batches else '–'} "
-            f"| {propose + ' ' + verdict(max(b['propose_s'] for b in batches)) if batches else '–'} |"
-        )
-    lines += summary_rows + [""]
+    previous = results.get("compare_with")
+    if previous:
+        summary_rows += [
+            f"The same benchmark on the earlier code ({previous.get('source', '?')}, run {previous.get('started', '?')}):",
+            "",
+            *result_table(previous),
+            "",
+        ]
+    lines += summary_rows
     if results.get("findings"):
         lines += ["## Findings", "", results["findings"].strip(), ""]
 
@@ -894,6 +993,15 @@ def report(results: dict, started: str) -> tuple[str, str]:
                     f"for the three statements (same numbers: {what['same_numbers']})."
                 )
             lines.append("")
+        if "list_while_batch_waits" in data:
+            waiting = data["list_while_batch_waits"]
+            lines += [
+                f"The district list in process while round 1's batch (5,000 open proposals) waits for approval: "
+                f"{waiting['seconds'] * 1000:.0f} ms ("
+                + ", ".join(f"{h['label']} {h['ms']:.0f} ms" for h in waiting["heavy"])
+                + ").",
+                "",
+            ]
         for number, b in enumerate(data.get("batches", []), 1):
             lines.append(
                 f"Batch round {number} (load {b['load']}): {b['people']:,} people; propose {b['propose_s']:.2f} s "
@@ -981,6 +1089,17 @@ def main() -> None:
     )
     parser.add_argument("--grace", type=int, default=None, help=argparse.SUPPRESS)
     parser.add_argument("--prototype", action="store_true", help="also measure the what-if variants")
+    parser.add_argument(
+        "--variants",
+        default="",
+        help=f"comma list of variants to run (default: all with --prototype); of: {', '.join(VARIANTS)}",
+    )
+    parser.add_argument(
+        "--compare-with",
+        type=Path,
+        default=None,
+        help="an earlier decisions.json to summarise next to this run",
+    )
     parser.add_argument("--plan-samples", type=int, default=6, help="fresh ANALYZEs to test plan stability")
     parser.add_argument("--only", default="", help="comma list of: inproc,http,batch (default: all)")
     parser.add_argument(
@@ -1004,7 +1123,28 @@ def main() -> None:
     started = time.strftime("%Y-%m-%d %H:%M")
     RESULTS.mkdir(parents=True, exist_ok=True)
     log = RESULTS / "decisions.log"
-    results: dict = {"args": vars(args), "load_start": load_average(), "started": started}
+    results: dict = {
+        "args": vars(args),
+        "load_start": load_average(),
+        "started": started,
+        "source": benchlib.describe_source(),
+    }
+    if args.compare_with:
+        earlier = json.loads(args.compare_with.read_text(encoding="utf-8"))
+        results["compare_with"] = {
+            "source": earlier.get("source", "?"),
+            "started": earlier.get("started", "?"),
+            "variants": {
+                name: {
+                    "http": data.get("http", {}),
+                    "batches": [
+                        {k: v for k, v in b.items() if k in ("propose_s", "approve_s")}
+                        for b in data.get("batches", [])
+                    ],
+                }
+                for name, data in earlier["variants"].items()
+            },
+        }
     if not args.skip_load:
         recreate_database(log)
         roster = ensure_roster(ROWS, SEED, log)
@@ -1017,7 +1157,14 @@ def main() -> None:
     django_setup()
     results["machine"] = machine()
     only = set(filter(None, args.only.split(",")))
-    names = list(VARIANTS) if args.prototype else ["as shipped"]
+    names = (
+        [name.strip() for name in args.variants.split(",") if name.strip()]
+        if args.variants
+        else (list(VARIANTS) if args.prototype else ["as shipped"])
+    )
+    unknown = [name for name in names if name not in VARIANTS]
+    if unknown:
+        raise SystemExit(f"unknown variants: {unknown}; choose from {list(VARIANTS)}")
     results["variants"] = {}
     try:
         for number, name in enumerate(names):
@@ -1045,6 +1192,7 @@ def main() -> None:
             )
     finally:
         cleanup()
+    results["load_end"] = load_average()
     if args.findings.exists():
         results["findings"] = args.findings.read_text(encoding="utf-8")
     text, plans = report(results, started)
