@@ -4,6 +4,12 @@ The app label stays `certification`, so tables and migrations do not move; `make
 `make test` proves the models here are exactly the ones the migrations describe. Import models from here.
 """
 
+from certification.api.models import (  # noqa: F401
+    ChannelClient,
+    ChannelRecord,
+    RecordStatus,
+    ReviewStatus,
+)
 from certification.comparison.models import (  # noqa: F401
     DataSource,
     SupportingEvidence,

@@ -114,6 +114,25 @@ def state_certify_from_feed_sql(*, fates_table: str) -> str:
     """
 
 
+def state_certify_from_records_sql(*, certification_ids_sql: str) -> str:
+    """Certifications just recorded in bulk (the channel API) move their people's deadlines, in one
+    statement: forward only, to each person's latest. The WHERE is checked again on the locked row, so a
+    batch that certified the same person a moment earlier is respected, never undone."""
+    return f"""
+        UPDATE {TABLE} st
+        SET latest_certified_on = s.certified_on, latest_channel = s.channel,
+            next_due_on = {deadline_sql("s.certified_on")}
+        FROM (
+            SELECT DISTINCT ON (c.pensioner_id) c.pensioner_id, c.certified_on, c.channel
+            FROM certification_certification c WHERE c.id = ANY({certification_ids_sql})
+            ORDER BY c.pensioner_id, c.certified_on DESC, c.id
+        ) s
+        WHERE st.pensioner_id = s.pensioner_id
+          AND (st.latest_certified_on IS NULL OR s.certified_on > st.latest_certified_on
+               OR (s.certified_on = st.latest_certified_on AND st.latest_channel = ''))
+    """
+
+
 # --- Queue work --------------------------------------------------------------------------------------
 
 

@@ -28,12 +28,14 @@ def audit_record(
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
     note: str = "",
+    actor_username: str = "",
 ):
+    """`actor_username` names an actor that is not a staff account (a channel client of the API)."""
     from portal.models import AuditEvent
 
     return AuditEvent.objects.create(
         actor=actor if actor is not None and actor.pk else None,
-        actor_username=getattr(actor, "username", "") or "",
+        actor_username=actor_username or getattr(actor, "username", "") or "",
         action=action,
         object_type=target._meta.label_lower if target is not None else "",
         object_id=str(target.pk) if target is not None else "",

@@ -87,6 +87,8 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_static",
     "csp",
     "axes",
+    # django-ninja: the channel API; listed for its Swagger UI page and static files (no CDN).
+    "ninja",
     "portal",
     "pensioners",
     "certification",
@@ -349,6 +351,21 @@ TRUSTED_PROXY_ADDRESSES = [
 ]
 # Any request body that is not an import or a photo of evidence (the login page, every form).
 REQUEST_MAX_BYTES = env_int("REQUEST_MAX_BYTES", 2 * 1024 * 1024)
+
+# The inbound channel API (certification/api/). Requests per client, counted in Redis ("throttle" cache)
+# so every web worker shares the count; over the rate a client gets 429 with Retry-After.
+CHANNEL_API_RATES = {
+    "certifications": os.environ.get("CHANNEL_API_RATE_CERTIFICATIONS", "600/m"),
+    "status": os.environ.get("CHANNEL_API_RATE_STATUS", "1200/m"),
+}
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "throttle": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": os.environ.get("THROTTLE_REDIS_URL", "redis://127.0.0.1:6379/2"),
+        "KEY_PREFIX": "portal",
+    },
+}
 # An XLSX is a zip: what it may unpack to, and how many rows it may hold (a bomb is refused unread).
 IMPORT_MAX_UNPACKED_BYTES = env_int("IMPORT_MAX_UNPACKED_BYTES", 1536 * 1024 * 1024)
 IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 2_000_000)

@@ -22,6 +22,7 @@ urlpatterns = [
     path("staff/", include("portal.staff.urls")),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("healthz", views.healthz, name="healthz"),
+    path("api/v1/", include("certification.api.routes", namespace="channel-api")),
     path("", views.dashboard, name="dashboard"),
     path("audit/", views.AuditLogView.as_view(), name="audit-log"),
     path("imports/<int:pk>/", import_views.import_job_detail, name="import-job"),
