@@ -8,7 +8,15 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from certification.models import DeathCase, DeathCaseStatus, DecisionBatch, DecisionStatus, HomeVisit, JobRun
+from certification.models import (
+    ChannelRecord,
+    DeathCase,
+    DeathCaseStatus,
+    DecisionBatch,
+    DecisionStatus,
+    HomeVisit,
+    JobRun,
+)
 from certification.queues.queries import DUE_SOON_QUEUE, MY_QUEUE, queue_rows
 from certification.reminders.views import plan_is_stale
 from pensioners.models import CertificationState
@@ -106,6 +114,18 @@ def panels(request) -> list[dict]:
                 query="?status=proposed",
             )
         )
+    if scope.can(Capability.REVIEW_ABROAD):
+        waiting_reviews = scope.restrict(ChannelRecord.objects.waiting_for_review()).count()
+        if waiting_reviews:
+            found.append(
+                _stat(
+                    _("Reviews from abroad waiting"),
+                    waiting_reviews,
+                    "channel-reviews",
+                    "bi-globe-asia-australia",
+                    47,
+                )
+            )
     if scope.can(Capability.VIEW_JOBS):
         found.append(
             {

@@ -9,4 +9,5 @@ urlpatterns = [
     path("messages/", include("certification.reminders.urls")),
     path("comparison/", include("certification.comparison.urls")),
     path("", include("certification.decisions.urls")),
+    path("", include("certification.api.urls")),
 ]

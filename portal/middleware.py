@@ -7,6 +7,7 @@ import ipaddress
 from csp.constants import NONE
 from csp.middleware import CSPMiddleware
 from django.conf import settings
+from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
@@ -95,6 +96,9 @@ class RequestSizeLimitMiddleware:
         message = _(
             "The request is larger than %(limit)s MB, the most this page takes. Nothing was saved."
         ) % {"limit": max(1, limit // (1024 * 1024))}
+        if request.path.startswith("/api/"):
+            # Systems read JSON: the channel API's answers all have the same {"code", "detail"} shape.
+            return JsonResponse({"code": "too_large", "detail": message}, status=413)
         return render(request, "413.html", {"message": message}, status=413)
 
 

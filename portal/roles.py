@@ -56,6 +56,8 @@ class Capability(models.TextChoices):
     IMPORT_STAFF = "staff.import", _("Import staff accounts from a file")
     MANAGE_LOCKS = "staff.locks", _("See and clear login lockouts")
     MANAGE_TEAMS = "visits.teams", _("Manage home-visit teams and their members")
+    MANAGE_CHANNEL_CLIENTS = "api.clients", _("Register channel API clients and their tokens")
+    REVIEW_ABROAD = "api.review", _("Review certifications reported from abroad (境外认)")
 
 
 _EVERY_DESK_ROLE = {Role.CITY_ADMIN, Role.DISTRICT_SUPERVISOR, Role.STREET_STAFF, Role.COMMUNITY_WORKER}
@@ -93,6 +95,9 @@ _grant(Capability.VIEW_JOBS, _SUPERVISORS)
 _grant(Capability.MANAGE_STAFF, _SUPERVISORS)
 _grant(Capability.IMPORT_STAFF, {Role.CITY_ADMIN})
 _grant(Capability.MANAGE_LOCKS, {Role.CITY_ADMIN})
+_grant(Capability.MANAGE_CHANNEL_CLIENTS, {Role.CITY_ADMIN})
+# Whoever records consular paper forms (the street offices and the clerks above them) reviews the app's.
+_grant(Capability.REVIEW_ABROAD, _OFFICES)
 _grant(Capability.MANAGE_TEAMS, _OFFICES)
 
 

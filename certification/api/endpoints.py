@@ -128,7 +128,14 @@ def http_error(request, exc):
 
 @api.post(
     "/certifications",
-    response={200: CertificationsOut, 400: Problem, 401: Problem, 403: CertificationsOut, 429: Problem},
+    response={
+        200: CertificationsOut,
+        400: Problem,
+        401: Problem,
+        403: CertificationsOut,
+        413: Problem,
+        429: Problem,
+    },
     throttle=[ClientRateThrottle("certifications")],
     summary="Report certifications",
     description=(

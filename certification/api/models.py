@@ -25,6 +25,13 @@ class Scope(models.TextChoices):
 
 
 class ChannelClientQuerySet(models.QuerySet):
+    def within(self, area) -> ChannelClientQuerySet:
+        """Clients serve the whole city: only the city's own staff see them (everyone else: nothing)."""
+        return self.all() if area.level == "city" else self.none()
+
+    def visible_to_visitor(self, user) -> ChannelClientQuerySet:
+        return self.none()
+
     def usable(self) -> ChannelClientQuerySet:
         return self.filter(active=True, revoked_at__isnull=True)
 

@@ -119,7 +119,45 @@ def _state_elsewhere(staff):
     return {"pensioner_id": make_pensioner(name="江北人", community="500105001001").pk}
 
 
+def _channel_client(staff):
+    from certification.api.services import channel_client_create
+
+    client, _token = channel_client_create(
+        actor=staff["admin"], name="境外网关", channels=["abroad_app"], scopes=[]
+    )
+    return {"pk": client.pk}
+
+
+def _review_elsewhere(staff):
+    from django.utils import timezone
+
+    from certification.api.models import ChannelRecord, RecordStatus, ReviewStatus
+
+    person = make_pensioner(community="500105001001", name="江北人")
+    client, _token = channel_client_create_for_tests()
+    record = ChannelRecord.objects.create(
+        client=client,
+        reference="ELSEWHERE-1",
+        received_at=timezone.now(),
+        status=RecordStatus.PENDING_REVIEW,
+        channel="abroad_app",
+        pensioner=person,
+        area_code=person.community_id,
+        certified_on=timezone.localdate(),
+        review_status=ReviewStatus.PENDING,
+    )
+    return {"pk": record.pk}
+
+
+def channel_client_create_for_tests():
+    from certification.api.services import channel_client_create
+
+    return channel_client_create(actor=None, name="测试网关", channels=["abroad_app"], scopes=[])
+
+
 OUT_OF_SCOPE_BUILDERS: dict = {
+    "channel-client": _channel_client,
+    "channel-review": _review_elsewhere,
     "decision-batch": _batch_elsewhere,
     "decision-batch-decide": _batch_elsewhere,
     "payment-file": _payment_file_elsewhere,

@@ -53,6 +53,8 @@ NEVER_FILLED_BY_DEFAULT = {
 def patterns(resolver=None, prefix=""):
     for pattern in (resolver or get_resolver()).url_patterns:
         if isinstance(pattern, URLResolver):
+            if pattern.namespace == "channel-api":
+                continue  # the systems' JSON API: no staff lists there
             yield from patterns(pattern, prefix)
         elif isinstance(pattern, URLPattern) and pattern.name:
             yield pattern
@@ -139,6 +141,30 @@ def full_rows(staff, areas):
         reason="停电",
     )
     extension_approve(extension=extension, actor=staff["admin"])
+    # A channel client, and a certification from abroad waiting for review.
+    from certification.api.services import channel_client_create, channel_records_report
+
+    gateway, _token = channel_client_create(
+        actor=staff["admin"],
+        name='=HYPERLINK("http://x")',
+        channels=["abroad_app", "app_self"],
+        scopes=["status"],
+    )
+    gateway.last_used_at = timezone.now()
+    gateway.save(update_fields=["last_used_at"])
+    channel_records_report(
+        client=gateway,
+        records=[
+            {
+                "reference": "=1+1",
+                "id_number": overdue.id_number,
+                "name": overdue.name,
+                "channel": "abroad_app",
+                "certified_on": today.isoformat(),
+                "evidence": {"country": "@SUM(A1)", "city": "温哥华"},
+            }
+        ],
+    )
     return {"overdue": overdue, "due_soon": due_soon, "dead": dead}
 
 

@@ -22,7 +22,12 @@ def all_named_patterns(resolver=None, prefix=""):
             yield f"{prefix}{pattern.name}", pattern
 
 
-PATTERNS = sorted(all_named_patterns(), key=lambda item: item[0])
+# The channel API (/api/v1/) is called by systems with a bearer token, not by staff with a session: its
+# own walk is below (no token: 401, never a login page).
+API_NAMESPACE = "channel-api:"
+ALL_PATTERNS = sorted(all_named_patterns(), key=lambda item: item[0])
+PATTERNS = [(name, pattern) for name, pattern in ALL_PATTERNS if not name.startswith(API_NAMESPACE)]
+API_PUBLIC = {"channel-api:openapi-json", "channel-api:openapi-view", "channel-api:api-root"}
 NAMES_WITH_PARAMETERS = [
     name
     for name, pattern in PATTERNS
@@ -76,3 +81,20 @@ def test_anonymous_visitor_gets_the_login_page_for_city_wide_settings(client, db
 def test_public_pages_answer_without_login(client, db):
     assert client.get(reverse("login")).status_code == 200
     assert client.get(reverse("healthz")).status_code in {200, 503}
+
+
+@pytest.mark.parametrize(
+    "name",
+    [name for name, _pattern in ALL_PATTERNS if name.startswith(API_NAMESPACE) and name not in API_PUBLIC],
+)
+def test_every_channel_api_operation_needs_a_token(client, db, name):
+    pattern = dict(ALL_PATTERNS)[name]
+    kwargs = {key: "110101195001010011" for key in pattern.pattern.regex.groupindex}
+    url = reverse(name, kwargs=kwargs)
+    for method in (client.get, client.post):
+        response = (
+            method(url, content_type="application/json", data="{}") if method == client.post else method(url)
+        )
+        assert response.status_code in {401, 405}, (name, method.__name__, response.status_code)
+        if response.status_code == 401:
+            assert response.json()["code"] == "unauthorized"

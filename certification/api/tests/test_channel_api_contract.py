@@ -406,3 +406,28 @@ def test_the_schema_is_valid_openapi_and_the_docs_page_uses_no_cdn(client):
 def test_review_status_of_plain_records_is_empty(app, person):
     app.post([record(person)])
     assert ChannelRecord.objects.get().review_status == ReviewStatus.NONE
+
+
+@pytest.mark.parametrize(
+    "junk", ["?page=-1", "?records=%27%3B--", "?format=xml&callback=alert(1)", "?%00=%FF"]
+)
+def test_junk_in_the_query_changes_nothing(app, person, junk):
+    response = app.http.post(
+        "/api/v1/certifications" + junk,
+        data=json.dumps({"records": [record(person)]}),
+        content_type="application/json",
+        headers={"Authorization": f"Bearer {app.token}"},
+    )
+    assert response.status_code == 200 and results(response)[0]["status"] == "accepted"
+    status = app.http.get(
+        f"/api/v1/pensioners/{person.id_number}/status" + junk,
+        headers={"Authorization": f"Bearer {app.token}"},
+    )
+    assert status.status_code == 200
+
+
+def test_a_body_over_the_size_limit_is_refused_in_json(app, person, settings):
+    settings.REQUEST_MAX_BYTES = 10_000
+    response = app.post([record(person, f"R{n}", evidence={"device": "x" * 90}) for n in range(200)])
+    assert response.status_code == 413
+    assert not Certification.objects.exists()

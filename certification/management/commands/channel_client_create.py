@@ -32,7 +32,9 @@ class Command(BaseCommand):
         channel_codes = _codes(channels, [c.value for c in API_CHANNELS], "channel")
         scope_codes = _codes(scopes, [s.value for s in Scope], "scope")
         try:
-            client, token = channel_client_create(actor=None, name=name, channels=channel_codes, scopes=scope_codes)
+            client, token = channel_client_create(
+                actor=None, name=name, channels=channel_codes, scopes=scope_codes
+            )
         except Refused as refusal:
             raise CommandError(refusal.message) from None
         self.stdout.write(f"channels={','.join(client.channels)} scopes={','.join(client.scopes) or '-'}")
