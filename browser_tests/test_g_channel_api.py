@@ -168,6 +168,7 @@ def test_a_client_is_registered_reports_from_abroad_and_a_clerk_reviews_on_a_pho
     assert status == 403 and body["results"][0]["reason"]["code"] == "channel_forbidden"
 
     # Rotation from the screen: the old token stops at once, the new one (shown once) works.
+    admin.once("dialog", lambda dialog: dialog.accept())
     admin.click("[data-testid=client-rotate]")
     new_token = admin.locator("[data-testid=token-value]").inner_text().strip()
     assert new_token != token

@@ -75,8 +75,37 @@ def demo_work_create(*, seed: int) -> dict[str, int]:
             )
         counts["visits"] += _visits(home, street_staff, team, today)
         counts["suspension_candidates"] = _suspension_work(overdue, street_staff, today)
+        counts["reviews_from_abroad"] = _channel_work(overdue[-3:], today)
     _pass_old_confirmations(today)
     return counts
+
+
+def _channel_work(states, today) -> int:
+    """The channel API's clients (their tokens are not kept: rotate one on its page to try the API), and
+    three certifications from abroad waiting for demo_street's review."""
+    from certification.api.services import channel_client_create, channel_records_report
+
+    channel_client_create(
+        actor=None, name="重庆人社app", channels=["app_self", "app_assisted", "other_app"], scopes=["status"]
+    )
+    gateway, _token = channel_client_create(actor=None, name="中国领事App网关", channels=["abroad_app"], scopes=[])
+    results = channel_records_report(
+        client=gateway,
+        records=[
+            {
+                "reference": f"LS{today:%Y%m%d}{number:04d}",
+                "id_number": state.pensioner.id_number,
+                "name": state.pensioner.name,
+                "channel": "abroad_app",
+                "certified_on": (today - timedelta(days=2 + number)).isoformat(),
+                "evidence": {"country": country, "city": city},
+            }
+            for number, (state, (country, city)) in enumerate(
+                zip(states, [("加拿大", "温哥华"), ("澳大利亚", "悉尼"), ("美国", "洛杉矶")], strict=False)
+            )
+        ],
+    )
+    return sum(1 for result in results if result.status == "pending_review")
 
 
 def _suspension_work(overdue_states, maker, today) -> int:

@@ -11,7 +11,7 @@ from portal.forms import StyledFormMixin
 
 class ChannelClientForm(StyledFormMixin, forms.Form):
     name = forms.CharField(
-        label=_("Name"), max_length=80, help_text=_("The system's name, e.g. 重庆人社app.")
+        label=_("Client name"), max_length=80, help_text=_("The system's name, e.g. 重庆人社app.")
     )
     channels = forms.MultipleChoiceField(
         label=_("Channels it may report"), choices=API_CHANNEL_CHOICES, widget=forms.CheckboxSelectMultiple

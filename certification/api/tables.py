@@ -91,7 +91,7 @@ class ReviewTable(PersonListTable):
         row_attrs = {"data-testid": "review-row"}
 
     def render_review(self, record):
-        label = _("Review") if record.review_status == "pending" else _("Open")
+        label = _("Review it") if record.review_status == "pending" else _("Open")
         return format_html(
             '<a class="btn btn-sm btn-primary" href="{}" data-testid="review-open">{}</a>',
             reverse("channel-review", args=[record.pk]),
@@ -107,7 +107,7 @@ class ChannelRecordTable(ListTable):
     channel = tables.Column(verbose_name=_("Channel"), attrs=WIDE_ONLY)
     status = tables.Column(verbose_name=_("Answer"))
     reason_code = tables.Column(verbose_name=_("Reason"), attrs=WIDE_ONLY)
-    certified_on = tables.DateColumn(verbose_name=_("Seen on"), format="Y-m-d", attrs=WIDE_ONLY)
+    certified_on = tables.DateColumn(verbose_name=_("Seen on"), format="Y-m-d", attrs=NO_WRAP)
 
     class Meta(ListTable.Meta):
         model = ChannelRecord
