@@ -88,7 +88,9 @@ def _channel_work(states, today) -> int:
     channel_client_create(
         actor=None, name="重庆人社app", channels=["app_self", "app_assisted", "other_app"], scopes=["status"]
     )
-    gateway, _token = channel_client_create(actor=None, name="中国领事App网关", channels=["abroad_app"], scopes=[])
+    gateway, _token = channel_client_create(
+        actor=None, name="中国领事App网关", channels=["abroad_app"], scopes=[]
+    )
     results = channel_records_report(
         client=gateway,
         records=[
