@@ -457,6 +457,9 @@ def channel_review_accept(*, record: ChannelRecord, actor) -> Certification:
     with transaction.atomic():
         record = _lock_waiting(record)
         pensioner = Pensioner.objects.get(pk=record.pensioner_id)
+        # The same rule as the API's: an open death case is settled first (it may have opened since).
+        if CertificationState.objects.filter(pensioner=pensioner, death_reported=True).exists():
+            raise Refused([_("A death case is open for this person: staff must settle it first.")])
         certification = certification_record(
             pensioner=pensioner,
             channel=Channel.ABROAD_APP,
