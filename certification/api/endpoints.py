@@ -16,6 +16,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Status
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
+from ninja.renderers import JSONRenderer
 from ninja.security import HttpBearer
 from ninja.throttling import SimpleRateThrottle
 
@@ -56,7 +57,14 @@ class ClientRateThrottle(SimpleRateThrottle):
         return f"channel-api:{self.scope}:{client.pk}" if client is not None else None
 
 
+class ReadableJSON(JSONRenderer):
+    """Chinese reasons as characters, not \\u escapes: the clients' operators read these answers too."""
+
+    json_dumps_params = {"ensure_ascii": False}
+
+
 api = NinjaAPI(
+    renderer=ReadableJSON(),
     title="养老待遇资格认证 channel API",
     version="1",
     description=(
