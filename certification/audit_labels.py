@@ -126,6 +126,7 @@ LABELS = {
         "deadline_extensions.exported": _("Deadline extensions exported"),
         "api.certifications_reported": _("Certifications reported through the channel API"),
         "api.status_read": _("Status read through the channel API"),
+        "api.call_refused": _("Channel API call refused"),
         "channel_client.created": _("Channel API client registered"),
         "channel_client.updated": _("Channel API client changed"),
         "channel_client.token_rotated": _("Channel API token rotated"),

@@ -24,6 +24,7 @@ from certification.api.models import Scope
 from certification.api.rules import FORBIDDEN_REASONS
 from certification.api.schemas import CertificationsIn, CertificationsOut, PensionerStatus, Problem
 from certification.api.services import (
+    channel_call_refused,
     channel_client_authenticate,
     channel_records_report,
     pensioner_status_read,
@@ -88,6 +89,11 @@ def in_chinese(view):
 
 
 def problem(request, status: int, code: str, detail: str, **headers):
+    """A refused call, as JSON; audited under the client when the token was good (a call refused for its
+    body or its rate is still a call that client made)."""
+    client = getattr(request, "auth", None)
+    if client is not None:
+        channel_call_refused(client=client, path=request.path, status=status, code=code)
     response = api.create_response(request, {"code": code, "detail": detail}, status=status)
     for name, value in headers.items():
         response[name.replace("_", "-")] = value
@@ -173,6 +179,7 @@ def report_certifications(request, body: CertificationsIn):
 @in_chinese
 def pensioner_status(request, id_number: str):
     if Scope.STATUS not in request.auth.scopes:
+        channel_call_refused(client=request.auth, path=request.path, status=403, code="scope_missing")
         return Status(
             403, {"code": "scope_missing", "detail": _("This client may not read statuses (scope: status).")}
         )

@@ -26,8 +26,19 @@ class ChannelClientForm(StyledFormMixin, forms.Form):
             "name": client.name,
             "channels": client.channels,
             "may_read_status": Scope.STATUS in client.scopes,
+            "active": client.active,
         }
-        return cls(data, initial=initial)
+        form = cls(data, initial=initial)
+        form.fields["active"] = forms.BooleanField(
+            label=_("Active"),
+            required=False,
+            initial=client.active,
+            disabled=client.revoked_at is not None,
+            help_text=_(
+                "Off: calls with its token get 401 until it is switched on again (the token is kept)."
+            ),
+        )
+        return form
 
     @property
     def scopes(self) -> list[str]:

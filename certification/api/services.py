@@ -84,20 +84,32 @@ def channel_client_create(
 
 
 def channel_client_update(
-    *, actor, client: ChannelClient, name: str, channels: list[str], scopes: list[str]
+    *, actor, client: ChannelClient, name: str, channels: list[str], scopes: list[str], active: bool = True
 ) -> None:
+    """Name, rights and the active flag (off: the token is kept but every call gets 401 until it is on)."""
     _check_client_fields(name=name, channels=channels, exclude_pk=client.pk)
     with transaction.atomic():
         client = ChannelClient.objects.select_for_update().get(pk=client.pk)
-        before = {"name": client.name, "channels": client.channels, "scopes": client.scopes}
+        before = {
+            "name": client.name,
+            "channels": client.channels,
+            "scopes": client.scopes,
+            "active": client.active,
+        }
         client.name, client.channels, client.scopes = name.strip(), sorted(set(channels)), sorted(set(scopes))
-        client.save(update_fields=["name", "channels", "scopes"])
+        client.active = active and client.revoked_at is None
+        client.save(update_fields=["name", "channels", "scopes", "active"])
         audit_record(
             actor=actor,
             action="channel_client.updated",
             target=client,
             before=before,
-            after={"name": client.name, "channels": client.channels, "scopes": client.scopes},
+            after={
+                "name": client.name,
+                "channels": client.channels,
+                "scopes": client.scopes,
+                "active": client.active,
+            },
         )
 
 
@@ -136,6 +148,17 @@ def channel_client_authenticate(token: str) -> ChannelClient | None:
         if client.last_used_at is None or (now - client.last_used_at).total_seconds() > 60:
             ChannelClient.objects.filter(pk=client.pk).update(last_used_at=now)
     return client
+
+
+def channel_call_refused(*, client: ChannelClient, path: str, status: int, code: str) -> None:
+    """A call from a known client that was refused as a whole (400, 403, 413, 429): on the record too."""
+    audit_record(
+        actor=None,
+        actor_username=client.username,
+        action="api.call_refused",
+        target=client,
+        after={"path": path[:200], "status": status, "code": code},
+    )
 
 
 # --- Reported records -------------------------------------------------------------------------------

@@ -87,6 +87,7 @@ def channel_client_detail(request, pk: int):
                     name=edit_form.cleaned_data["name"],
                     channels=edit_form.cleaned_data["channels"],
                     scopes=edit_form.scopes,
+                    active=edit_form.cleaned_data.get("active", client.active),
                 )
                 messages.success(request, _("Saved."))
                 return redirect("channel-client", pk=client.pk)

@@ -431,3 +431,56 @@ def test_a_body_over_the_size_limit_is_refused_in_json(app, person, settings):
     response = app.post([record(person, f"R{n}", evidence={"device": "x" * 90}) for n in range(200)])
     assert response.status_code == 413
     assert not Certification.objects.exists()
+
+
+def test_a_refused_call_from_a_known_client_is_audited_under_it(app, person, settings):
+    app.post(body=b"{nope")
+    settings.CHANNEL_API_RATES = {**settings.CHANNEL_API_RATES, "certifications": "0/m"}
+    app.post([record(person)])
+    refused = list(AuditEvent.objects.filter(action="api.call_refused").order_by("id"))
+    assert [(e.after["status"], e.after["code"]) for e in refused] == [
+        (400, "invalid_json"),
+        (429, "rate_limited"),
+    ]
+    assert {e.actor_username for e in refused} == {"api:重庆人社app"}
+
+
+def test_a_client_switched_off_gets_401_and_back_on_works(make_client, person, staff):
+    from certification.api.services import channel_client_update
+
+    client, app = make_client()
+    channel_client_update(
+        actor=staff["admin"],
+        client=client,
+        name=client.name,
+        channels=client.channels,
+        scopes=client.scopes,
+        active=False,
+    )
+    assert app.post([record(person)]).status_code == 401
+    channel_client_update(
+        actor=staff["admin"],
+        client=client,
+        name=client.name,
+        channels=client.channels,
+        scopes=client.scopes,
+        active=True,
+    )
+    assert app.post([record(person)]).status_code == 200
+
+
+def test_the_command_prints_the_token_last_and_it_works(app, person, capsys):
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    call_command(
+        "channel_client_create", "掌上12333", "--channels", "other_app,app_self", "--scopes", "status"
+    )
+    last = capsys.readouterr().out.strip().splitlines()[-1]
+    assert last.startswith("client=") and " token=pcc_" in last
+    token = last.split("token=")[1]
+    assert app.post([record(person, "CMD")], token=token).status_code == 200
+    with pytest.raises(CommandError, match="unknown channel: counter"):
+        call_command("channel_client_create", "x", "--channels", "counter")
+    with pytest.raises(CommandError):
+        call_command("channel_client_create", "掌上12333", "--channels", "app_self")
