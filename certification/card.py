@@ -10,6 +10,7 @@ from certification.decisions.rules import months_from
 from certification.models import (
     Certification,
     Channel,
+    ChannelRecord,
     DeathCaseStatus,
     DecisionKind,
     DecisionStatus,
@@ -223,6 +224,13 @@ def card_extras(request, pensioner) -> dict:
         "latest_channel_label": Channel(latest_channel).label if latest_channel in Channel.values else "",
         "sections": [
             {"template": "certification/decisions/_open_death_case.html", "cases": open_cases},
+            {
+                "template": "certification/api/_waiting_review.html",
+                "records": ChannelRecord.objects.waiting_for_review()
+                .filter(pensioner=pensioner)
+                .select_related("client"),
+                "can_review": scope.can(Capability.REVIEW_ABROAD),
+            },
             payment_decisions(pensioner, scope),
             {
                 "template": "certification/recording/_history.html",

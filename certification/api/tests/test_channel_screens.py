@@ -132,3 +132,12 @@ def test_a_rejected_review_needs_a_reason_and_certifies_nothing(client_for, staf
     assert record.review_status == ReviewStatus.REJECTED and record.review_reason == "非本人"
     assert not Certification.objects.filter(pensioner=person).exists()
     assert AuditEvent.objects.filter(action="channel_review.rejected", after__pensioners=[person.pk]).exists()
+
+
+def test_the_card_says_a_certification_from_abroad_waits_and_links_the_review(client_for, staff):
+    person, record = waiting_review()
+    card = client_for(staff["street"]).get(f"/pensioners/{person.pk}/").content.decode()
+    assert 'data-testid="waiting-review"' in card and f"/certification/channels/reviews/{record.pk}/" in card
+    client_for(staff["street"]).post(f"/certification/channels/reviews/{record.pk}/", {"decision": "accept"})
+    card = client_for(staff["street"]).get(f"/pensioners/{person.pk}/").content.decode()
+    assert 'data-testid="waiting-review"' not in card
