@@ -164,9 +164,10 @@ def report_certifications(request, body: CertificationsIn):
     results = [
         result.as_dict() for result in channel_records_report(client=request.auth, records=body.records)
     ]
-    if all(result["reason"]["code"] in FORBIDDEN_REASONS for result in results):
-        return Status(403, {"results": results})
-    return Status(200, {"results": results})
+    forbidden = all(result["reason"]["code"] in FORBIDDEN_REASONS for result in results)
+    # Rendered as is: the service built exactly the documented shape (the contract tests check every answer
+    # against the OpenAPI document), so pydantic need not check 1,000 answers again (~30 ms a batch).
+    return api.create_response(request, {"results": results}, status=403 if forbidden else 200)
 
 
 @api.get(

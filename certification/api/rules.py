@@ -112,6 +112,8 @@ class PersonFacts:
     first_benefit_date: date | None
     latest_certified_on: date | None
     next_due_on: date | None
+    # "" when the latest date came from the legacy roster (no certification record behind it).
+    latest_channel: str = ""
 
 
 def rejected(code: str, detail: str = "") -> Verdict:
@@ -213,7 +215,11 @@ def judge_record(report: ChannelReport, person: PersonFacts | None) -> Verdict:
         return rejected("before_first_benefit")
     if report.channel == Channel.ABROAD_APP:
         return Verdict(RecordStatus.PENDING_REVIEW, "awaiting_review")
-    if person.latest_certified_on is not None and report.certified_on <= person.latest_certified_on:
+    latest = person.latest_certified_on
+    # A record of the very day the roster already knew of sets that day's channel: it is the certification
+    # behind the deadline, and its confirmation goes out (state.py treats it the same way).
+    same_day_as_roster = report.certified_on == latest and not person.latest_channel
+    if latest is not None and report.certified_on <= latest and not same_day_as_roster:
         return Verdict(RecordStatus.ACCEPTED, "certified_deadline_unchanged")
     return Verdict(RecordStatus.ACCEPTED, "certified")
 

@@ -12,6 +12,7 @@ import json
 from dataclasses import dataclass
 from datetime import date
 
+import psycopg
 from django.db import OperationalError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -277,15 +278,23 @@ def _report(*, client, records, verdicts, reports, today) -> list[RecordResult]:
     return results
 
 
+def _server_bound_cursor() -> psycopg.Cursor:
+    """psycopg's own cursor on Django's connection (same transaction), binding parameters on the server:
+    arrays of 1,000 values travel as parameters instead of being quoted into the statement text, which
+    Django's client-side cursor does in Python (~30 ms a batch)."""
+    connection.ensure_connection()
+    return psycopg.Cursor(connection.connection)
+
+
 def _facts_of(id_numbers: set[str]) -> dict[str, PersonFacts]:
     if not id_numbers:
         return {}
-    with connection.cursor() as cursor:
+    with _server_bound_cursor() as cursor:
         cursor.execute(
             """
             SELECT p.id_number, p.id, p.name, st.area_code, st.status, st.death_reported, p.death_date,
                    (SELECT min(b.first_benefit_date) FROM pensioners_benefitline b WHERE b.pensioner_id = p.id),
-                   st.latest_certified_on, st.next_due_on
+                   st.latest_certified_on, st.next_due_on, st.latest_channel
             FROM pensioners_pensioner p
             JOIN pensioners_certificationstate st ON st.pensioner_id = p.id
             WHERE p.id_number = ANY(%s::text[])
@@ -329,7 +338,7 @@ def _store_records(*, client, reports, verdicts, facts) -> dict[str, int]:
         return {}
     rows.sort(key=lambda row: (row[0], row[1]))
     columns = list(zip(*rows, strict=True))
-    with connection.cursor() as cursor:
+    with _server_bound_cursor() as cursor:
         cursor.execute(
             """
             INSERT INTO certification_channelrecord (

@@ -99,8 +99,16 @@ def test_full_width_names_match_their_half_width_twin():
 
 def test_an_older_record_is_kept_without_moving_the_deadline():
     assert judge_record(shaped(certified_on="2025-12-01"), facts()).code == "certified_deadline_unchanged"
-    assert judge_record(shaped(certified_on="2026-01-01"), facts()).code == "certified_deadline_unchanged"
+    same_day = facts(latest_channel="app_self")
+    assert judge_record(shaped(certified_on="2026-01-01"), same_day).code == "certified_deadline_unchanged"
     assert judge_record(shaped(), facts(latest_certified_on=None)).code == "certified"
+
+
+def test_the_day_the_roster_already_knew_of_is_certified_by_the_record_that_names_its_channel():
+    roster_day = facts(latest_certified_on=date(2026, 11, 30), latest_channel="")
+    assert judge_record(shaped(), roster_day).code == "certified"
+    recorded_day = facts(latest_certified_on=date(2026, 11, 30), latest_channel="counter")
+    assert judge_record(shaped(), recorded_day).code == "certified_deadline_unchanged"
 
 
 def test_a_record_from_abroad_always_waits_for_review():
