@@ -117,15 +117,15 @@ RESET_SQL = (
 
 
 def read_people() -> list[tuple]:
-    """(id, id_number, name, latest_certified_on, status, death_reported, death_date, first_benefit_date)
-    of every pensioner, in id order."""
+    """(id, id_number, name, latest_certified_on, status, death_reported, death_date, first_benefit_date,
+    latest_channel) of every pensioner, in id order."""
     from django.db import connection
 
     with connection.cursor() as cursor:
         cursor.execute(
             """
             SELECT p.id, p.id_number, p.name, st.latest_certified_on, st.status, st.death_reported,
-                   p.death_date, b.first_benefit_date
+                   p.death_date, b.first_benefit_date, st.latest_channel
             FROM pensioners_pensioner p
             JOIN pensioners_certificationstate st ON st.pensioner_id = p.id
             LEFT JOIN (SELECT pensioner_id, min(first_benefit_date) AS first_benefit_date
@@ -138,7 +138,7 @@ def read_people() -> list[tuple]:
 
 def predict(person: tuple, channel: str, on: date) -> tuple[str, str]:
     """The answer certification/api/rules.judge_record gives (the name is the registry's own)."""
-    _pk, _id, _name, latest, status, death_reported, death_date, first_benefit = person
+    _pk, _id, _name, latest, status, death_reported, death_date, first_benefit, latest_channel = person
     if status == "terminated":
         return "rejected", "terminated"
     if death_date is not None and on > death_date:
@@ -149,7 +149,8 @@ def predict(person: tuple, channel: str, on: date) -> tuple[str, str]:
         return "rejected", "before_first_benefit"
     if channel == "abroad_app":
         return "pending_review", "awaiting_review"
-    if latest is not None and on <= latest:
+    # A record of the roster's own day (no channel behind it) sets that day's channel: answered certified.
+    if latest is not None and on <= latest and not (on == latest and not latest_channel):
         return "accepted", "certified_deadline_unchanged"
     return "accepted", "certified"
 
@@ -195,11 +196,10 @@ def build_batches(people: list[tuple], records: int, today: date) -> tuple[list[
             )
             status, code = predict(person, channel, on)
             expected.append((reference, status, code))
-            # Certified on the very day of the roster's last certification: the answer says the deadline
-            # did not change (it does not), but the state then names the API channel, and a confirmation of
-            # that same deadline is queued (state_certify_from_records_sql takes an equal date over a
-            # roster date with no channel).
-            same_day += code == "certified_deadline_unchanged" and on == person[3]
+            # Certified on the very day of the roster's last certification: the state then names the API
+            # channel and the deadline is confirmed; the answer is `certified` (before 2026-12-01's fix it
+            # was `certified_deadline_unchanged`, and the report said so).
+            same_day += on == person[3] and not person[8]
             ids.append(person[0])
             mix[channel] = mix.get(channel, 0) + 1
         body = json.dumps({"records": items}, ensure_ascii=False).encode("utf-8")
@@ -658,8 +658,11 @@ def count_check(batches: list[dict], fig: dict, before: dict, today: date) -> di
         )
         people_twice = cursor.fetchone()[0]
         cursor.execute(
-            "SELECT count(*), count(DISTINCT certification_id) FROM certification_channelrecord "
-            "WHERE status = 'accepted' AND certification_id IS NOT NULL"
+            # An accepted record's certification has its channel and reference (since 2026-12-01 the id is
+            # not written back onto the record).
+            "SELECT count(*), count(DISTINCT c.id) FROM certification_channelrecord r "
+            "JOIN certification_certification c ON c.channel = r.channel AND c.reference = r.reference "
+            "AND c.voided_at IS NULL WHERE r.status = 'accepted'"
         )
         linked, linked_distinct = cursor.fetchone()
         cursor.execute(
@@ -716,16 +719,12 @@ def count_check(batches: list[dict], fig: dict, before: dict, today: date) -> di
         ),
         "no person certified twice by the API": (people_twice == 0, f"{people_twice} people twice"),
         "confirmations queued == people whose deadline was set": (
-            confirmations - before["confirmations"]
-            == confirmation_people
-            == deadlines_moved
-            == moved + same_day,
+            confirmations - before["confirmations"] == confirmation_people == deadlines_moved == moved,
             f"{confirmations - before['confirmations']:,} confirmations for {confirmation_people:,} people; "
-            f"{deadlines_moved:,} deadlines set by the API = {moved:,} answered `certified` + {same_day:,} "
-            f"certified on the same day as the roster's last certification (answered "
-            f"`certified_deadline_unchanged`, the deadline stays, but it is confirmed again); "
-            f"{people_accepted:,} distinct people accepted, so "
-            f"{people_accepted - moved - same_day:,} accepted with an older date: nothing to confirm",
+            f"{deadlines_moved:,} deadlines set by the API = {moved:,} answered `certified` (of them "
+            f"{same_day:,} certified on the very day of the roster's last certification, which they now "
+            f"name); {people_accepted:,} distinct people accepted, so "
+            f"{people_accepted - moved:,} accepted with an older date: nothing to confirm",
         ),
         "every moved deadline == certified_on + 365": (deadline_wrong == 0, f"{deadline_wrong} wrong"),
         "audit: one event per batch": (

@@ -117,6 +117,8 @@ class ChannelRecord(models.Model):
     area_code = models.CharField(max_length=12, blank=True, db_collation="C")
     certified_on = models.DateField(_("certification date"), null=True, blank=True)
     evidence = models.JSONField(_("evidence"), default=dict, blank=True)
+    # Set by the review of a record from abroad. An accepted record's certification is the one with the same
+    # channel and reference (not written back here: see services._certify).
     certification = models.ForeignKey(
         Certification,
         on_delete=models.PROTECT,

@@ -396,12 +396,12 @@ def _certify(*, claimed_ids: list[int]) -> set[int]:
                 ON CONFLICT DO NOTHING
                 RETURNING id, channel, reference, pensioner_id, certified_on
             )
-            UPDATE certification_channelrecord r SET certification_id = i.id
-            FROM inserted i
-            WHERE r.id = ANY(%s) AND r.channel = i.channel AND r.reference = i.reference
-            RETURNING r.id, i.id, i.pensioner_id, i.certified_on
+            -- Not written back onto the channel records: an accepted record and its certification share
+            -- (channel, reference), and rewriting a million fresh rows cost a fifth of the database's time.
+            SELECT s.id, i.id, i.pensioner_id, i.certified_on
+            FROM inserted i JOIN chosen s ON s.channel = i.channel AND s.reference = i.reference
             """,
-            [claimed_ids, claimed_ids],
+            [claimed_ids],
         )
         pairs = cursor.fetchall()
         if not pairs:
