@@ -23,7 +23,7 @@ def client_state_label(client: ChannelClient) -> str:
 
 class ChannelClientTable(ListTable):
     name = tables.Column(
-        verbose_name=_("Name"),
+        verbose_name=_("Client name"),
         linkify=lambda record: reverse("channel-client", args=[record.pk]),
         attrs=NO_WRAP,
     )
