@@ -55,7 +55,6 @@ import platform
 import pstats
 import random
 import re
-import socket
 import subprocess
 import sys
 import threading
@@ -222,39 +221,9 @@ def build_batches(people: list[tuple], records: int, today: date) -> tuple[list[
 
 
 def start_server(workers: int, rate: str, log: Path) -> subprocess.Popen:
-    from bench_registry import Browser, stop_server
+    import bench_registry
 
-    with socket.socket() as probe:
-        if probe.connect_ex(("127.0.0.1", PORT)) == 0:
-            raise SystemExit(f"port {PORT} is already in use")
-    handle = open(log, "a", encoding="utf-8")
-    server = subprocess.Popen(
-        [
-            benchlib.GUNICORN,
-            "portal.wsgi",
-            "-b",
-            f"127.0.0.1:{PORT}",
-            "-w",
-            str(workers),
-            "--timeout",
-            "120",
-        ],
-        cwd=benchlib.APP_ROOT,
-        env=benchlib.bench_env(CHANNEL_API_RATE_CERTIFICATIONS=rate),
-        stdout=handle,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    deadline = time.time() + 30
-    while time.time() < deadline:
-        try:
-            status, _, _ = Browser(PORT).request("GET", "/accounts/login/")
-            if status == 200:
-                return server
-        except OSError:
-            time.sleep(0.3)
-    stop_server(server)
-    raise SystemExit(f"gunicorn did not answer on port {PORT}; see {log}")
+    return bench_registry.start_server(PORT, workers, log, env={"CHANNEL_API_RATE_CERTIFICATIONS": rate})
 
 
 def create_clients(log: Path) -> list[tuple[int, str]]:

@@ -435,44 +435,9 @@ def measure_http(args, out: dict) -> None:
 
 def start_server(port: int, workers: int, log: Path):
     """bench_registry.start_server, with the WSGI module of the variant (the portal, or a what-if)."""
-    import socket
-    import subprocess
+    import bench_registry
 
-    from bench_registry import Browser, stop_server
-
-    with socket.socket() as probe:
-        if probe.connect_ex(("127.0.0.1", port)) == 0:
-            raise SystemExit(f"port {port} is already in use")
-    handle = open(log, "a", encoding="utf-8")
-    server = subprocess.Popen(
-        [
-            benchlib.GUNICORN,
-            WSGI["module"],
-            "--pythonpath",
-            str(benchlib.BENCH),
-            "-b",
-            f"127.0.0.1:{port}",
-            "-w",
-            str(workers),
-            "--timeout",
-            "120",
-        ],
-        cwd=benchlib.APP_ROOT,
-        env=benchlib.bench_env(),
-        stdout=handle,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    deadline = time.time() + 30
-    while time.time() < deadline:
-        try:
-            status, _, _ = Browser(port).request("GET", "/accounts/login/")
-            if status == 200:
-                return server
-        except OSError:
-            time.sleep(0.3)
-    stop_server(server)
-    raise SystemExit(f"gunicorn did not answer on port {port}; see {log}")
+    return bench_registry.start_server(port, workers, log, module=WSGI["module"])
 
 
 def summary(seconds: list[float]) -> str:

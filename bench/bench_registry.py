@@ -178,15 +178,20 @@ def match_count(page: str) -> str:
     return "cap" if numbers[0] == "1000" else numbers[0]  # SEARCH_COUNT_CAP: "more than 1000"
 
 
-def start_server(port: int, workers: int, log: Path) -> subprocess.Popen:
+def start_server(
+    port: int, workers: int, log: Path, *, module: str = "portal.wsgi", env: dict[str, str] | None = None
+) -> subprocess.Popen:
+    """gunicorn on the bench database, answering the login page within 30 s. `module` may name another
+    WSGI module on bench/ (a what-if variant); `env` adds environment settings (a rate, say)."""
     with socket.socket() as probe:
         if probe.connect_ex(("127.0.0.1", port)) == 0:
             raise SystemExit(f"port {port} is already in use")
     handle = open(log, "a", encoding="utf-8")
+    command = [GUNICORN, module, "--pythonpath", str(benchlib.BENCH), "-b", f"127.0.0.1:{port}"]
     server = subprocess.Popen(
-        [GUNICORN, "portal.wsgi", "-b", f"127.0.0.1:{port}", "-w", str(workers), "--timeout", "120"],
+        [*command, "-w", str(workers), "--timeout", "120"],
         cwd=benchlib.APP_ROOT,
-        env=bench_env(),
+        env=bench_env(**(env or {})),
         stdout=handle,
         stderr=subprocess.STDOUT,
         start_new_session=True,
