@@ -13,7 +13,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from certification.api.models import ChannelRecord, ReviewStatus
+from certification.api.models import ChannelClient, ChannelRecord, ReviewStatus
 from certification.models import Certification
 from pensioners.models import CertificationState
 from pensioners.tests.factories import make_pensioner
@@ -73,11 +73,14 @@ def test_a_client_is_registered_reports_from_abroad_and_a_clerk_reviews_on_a_pho
     admin.check("input[name=channels][value=abroad_app]")
     admin.check("input[name=channels][value=app_self]")
     admin.check("#id_may_read_status")
-    admin.click("[data-testid=client-create]")
+    # A double click registers once and still shows the token.
+    admin.dblclick("[data-testid=client-create]")
+    admin.wait_for_selector("[data-testid=client-state]")
     token = admin.locator("[data-testid=token-value]").inner_text().strip()
     assert token.startswith("pcc_")
     assert admin.locator("[data-testid=client-state]").inner_text() == "使用中"
     # Shown once: a reload shows it no more.
+    assert ChannelClient.objects.count() == 1
     admin.reload()
     assert admin.locator("[data-testid=token-value]").count() == 0
 

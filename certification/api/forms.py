@@ -6,10 +6,11 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from certification.api.models import API_CHANNEL_CHOICES, ChannelClient, Scope
+from pensioners.forms import FormTokenMixin
 from portal.forms import StyledFormMixin
 
 
-class ChannelClientForm(StyledFormMixin, forms.Form):
+class ChannelClientForm(StyledFormMixin, FormTokenMixin, forms.Form):
     name = forms.CharField(
         label=_("Client name"), max_length=80, help_text=_("The system's name, e.g. 重庆人社app.")
     )
@@ -29,6 +30,7 @@ class ChannelClientForm(StyledFormMixin, forms.Form):
             "active": client.active,
         }
         form = cls(data, initial=initial)
+        del form.fields["form_token"]  # an edit saved twice is the same edit
         form.fields["active"] = forms.BooleanField(
             label=_("Active"),
             required=False,

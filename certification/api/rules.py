@@ -20,6 +20,8 @@ from pensioners.rules import IdNumberError, parse_id_number
 from portal.deadlines import deadline_state
 
 MAX_RECORDS = 1000
+# A tuple, not a set: a client may send a list or an object as the channel, and `in` must still answer.
+API_CHANNEL_CODES = tuple(channel.value for channel in API_CHANNELS)
 REFERENCE_MAX_LENGTH = 64
 NAME_MAX_LENGTH = 100
 TOKEN_PREFIX = "pcc_"
@@ -148,7 +150,7 @@ def check_record_shape(position: int, raw, *, allowed_channels, today: date) -> 
     ):
         return rejected("invalid_reference")
     channel = raw.get("channel")
-    if channel not in [c.value for c in API_CHANNELS]:
+    if channel not in API_CHANNEL_CODES:
         return rejected("unknown_channel")
     if channel not in allowed_channels:
         return rejected("channel_forbidden")
@@ -161,7 +163,7 @@ def check_record_shape(position: int, raw, *, allowed_channels, today: date) -> 
     if not isinstance(name, str) or not name.strip():
         return rejected("missing_name")
     if len(name) > NAME_MAX_LENGTH:
-        return Verdict(RecordStatus.REJECTED, "name_mismatch")
+        return rejected("name_mismatch")
     text = raw.get("certified_on")
     if not isinstance(text, str) or not _DATE.match(text):
         return rejected("invalid_date")
@@ -188,6 +190,10 @@ def check_record_shape(position: int, raw, *, allowed_channels, today: date) -> 
         for key in KEPT_EVIDENCE[channel]
         if isinstance(value := evidence.get(key), str) and value.strip()
     }
+    # Control characters (a NUL above all, which PostgreSQL's jsonb refuses) are a broken record, not text.
+    unprintable = [key for key, value in kept.items() if not value.isprintable()]
+    if unprintable:
+        return rejected("invalid_evidence", ", ".join(f"evidence.{key}" for key in unprintable))
     return ChannelReport(
         position=position,
         reference=reference,

@@ -11,8 +11,10 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import date
+from uuid import UUID
 
 import psycopg
+import psycopg.errors
 from django.db import OperationalError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -36,6 +38,7 @@ from certification.reminders.services import confirmation_queue
 from certification.state import state_certify_from_records_sql
 from certification.visits.services import home_visits_close_after_certification_sql
 from pensioners.models import CertificationState, PaymentStatus, Pensioner
+from pensioners.services import form_submission_begin, form_submission_finish
 from portal.audit import audit_record
 from portal.errors import Refused
 
@@ -60,12 +63,14 @@ def _check_client_fields(*, name: str, channels: list[str], exclude_pk: int | No
 
 
 def channel_client_create(
-    *, actor, name: str, channels: list[str], scopes: list[str]
+    *, actor, name: str, channels: list[str], scopes: list[str], form_token: UUID | None = None
 ) -> tuple[ChannelClient, str]:
     """Register a client. Returns the client and its token, which is never stored nor shown again."""
     _check_client_fields(name=name, channels=channels)
     token = new_token()
     with transaction.atomic():
+        # A registration page sent twice (a double click) registers once: AlreadySubmitted names the first.
+        form_submission_begin(token=form_token, kind="channel_client")
         client = ChannelClient.objects.create(
             name=name.strip(),
             channels=sorted(set(channels)),
@@ -81,6 +86,7 @@ def channel_client_create(
             target=client,
             after={"name": client.name, "channels": client.channels, "scopes": client.scopes},
         )
+        form_submission_finish(token=form_token, object_id=client.pk)
     return client, token
 
 
@@ -202,10 +208,17 @@ def channel_records_report(*, client: ChannelClient, records: list) -> list[Reco
                 return _report(
                     client=client, records=records, verdicts=list(verdicts), reports=reports, today=today
                 )
-        except OperationalError as error:
-            if "deadlock" not in str(error).lower() or attempt == DEADLOCK_RETRIES - 1:
+        except (OperationalError, psycopg.errors.DeadlockDetected) as error:
+            if not _deadlocked(error) or attempt == DEADLOCK_RETRIES - 1:
                 raise
     raise AssertionError("unreachable")
+
+
+def _deadlocked(error: Exception) -> bool:
+    """PostgreSQL's deadlock (SQLSTATE 40P01), raised as is by psycopg's own cursor or wrapped by Django's."""
+    return isinstance(error, psycopg.errors.DeadlockDetected) or isinstance(
+        error.__cause__, psycopg.errors.DeadlockDetected
+    )
 
 
 def _report(*, client, records, verdicts, reports, today) -> list[RecordResult]:

@@ -25,6 +25,7 @@ from certification.api.services import (
 )
 from certification.api.tables import ChannelClientTable, ChannelRecordTable, ReviewTable, client_state_label
 from certification.display import person_summary
+from pensioners.services import AlreadySubmitted, form_submission_find
 from portal.errors import Refused
 from portal.roles import Capability
 from portal.views_base import ScopedListView, require_capability
@@ -51,6 +52,11 @@ class ChannelClientListView(ScopedListView):
 def channel_client_new(request):
     require_capability(request, Capability.MANAGE_CHANNEL_CLIENTS)
     form = ChannelClientForm(request.POST or None)
+    if request.method == "POST":
+        # The page sent a second time (a double click): its client exists, and its page shows the token.
+        first = form_submission_find(token=form.posted_token(), kind="channel_client")
+        if first is not None:
+            return redirect("channel-client", pk=first.object_id)
     if request.method == "POST" and form.is_valid():
         try:
             client, token = channel_client_create(
@@ -58,7 +64,10 @@ def channel_client_new(request):
                 name=form.cleaned_data["name"],
                 channels=form.cleaned_data["channels"],
                 scopes=form.scopes,
+                form_token=form.cleaned_data.get("form_token"),
             )
+        except AlreadySubmitted as repeat:
+            return redirect("channel-client", pk=repeat.object_id)
         except Refused as refusal:
             refusal.add_to_form(form)
         else:

@@ -107,15 +107,6 @@ class SuspensionCandidateTable(PersonListTable):
     """A suspension candidate, why they are one, and what (if anything) keeps them out of a batch.
     On a phone: the name, the deadline, the days overdue and the verdict."""
 
-    name = tables.Column(
-        verbose_name=gettext_lazy("Name"), accessor="pensioner__name", linkify=_card, attrs=NO_WRAP
-    )
-    id_number = tables.Column(
-        verbose_name=gettext_lazy("ID number"),
-        accessor="pensioner__id_number",
-        orderable=False,
-        attrs=WIDE_ONLY,
-    )
     next_due_on = tables.DateColumn(verbose_name=gettext_lazy("Deadline"), format="Y-m-d", attrs=NO_WRAP)
     overdue_days = tables.Column(
         verbose_name=gettext_lazy("Days overdue"), accessor="next_due_on", orderable=False
@@ -234,15 +225,6 @@ class BatchDecisionTable(PersonListTable):
     """The people of one batch: what is decided for each, and who was dropped at approval and why.
     Back-pay columns only for resumptions; on a phone: the name, the month, the amount, the status."""
 
-    name = tables.Column(
-        verbose_name=gettext_lazy("Name"), accessor="pensioner__name", linkify=_card, attrs=NO_WRAP
-    )
-    id_number = tables.Column(
-        verbose_name=gettext_lazy("ID number"),
-        accessor="pensioner__id_number",
-        orderable=False,
-        attrs=WIDE_ONLY,
-    )
     effective_month = tables.DateColumn(verbose_name=gettext_lazy("From month"), format="Y-m", attrs=NO_WRAP)
     monthly_amount = tables.Column(verbose_name=gettext_lazy("Monthly amount (yuan)"))
     back_pay_months = tables.Column(verbose_name=gettext_lazy("Months of back pay"), attrs=WIDE_ONLY)
@@ -279,15 +261,6 @@ class BatchDecisionTable(PersonListTable):
 class ResumptionTable(PersonListTable):
     """Resumptions proposed by a certification, waiting to be batched and approved."""
 
-    name = tables.Column(
-        verbose_name=gettext_lazy("Name"), accessor="pensioner__name", linkify=_card, attrs=NO_WRAP
-    )
-    id_number = tables.Column(
-        verbose_name=gettext_lazy("ID number"),
-        accessor="pensioner__id_number",
-        orderable=False,
-        attrs=WIDE_ONLY,
-    )
     certified_on = tables.DateColumn(
         verbose_name=gettext_lazy("Certified on"),
         accessor="certification__certified_on",

@@ -132,6 +132,8 @@ def test_the_deadline_follows_the_latest_record_of_a_batch(app, person, today):
         ({"name": ""}, "missing_name"),
         ({"channel": "counter"}, "unknown_channel"),
         ({"channel": "face"}, "unknown_channel"),
+        ({"channel": ["app_self"]}, "unknown_channel"),
+        ({"channel": {"app_self": 1}}, "unknown_channel"),
         ({"certified_on": "2026/01/01"}, "invalid_date"),
         ({"certified_on": "20260101"}, "invalid_date"),
         ({"certified_on": "2026-02-30"}, "invalid_date"),
@@ -143,6 +145,9 @@ def test_the_deadline_follows_the_latest_record_of_a_batch(app, person, today):
         ({"channel": "app_assisted", "evidence": {"helper_relationship": "stranger"}}, "missing_evidence"),
         ({"channel": "other_app", "evidence": {}}, "missing_evidence"),
         ({"evidence": "face ok"}, "invalid_evidence"),
+        ({"evidence": {"device": "a\u0000b"}}, "invalid_evidence"),
+        ({"name": "李\u0000秀英"}, "name_mismatch"),
+        ({"reference": "R\u0000"}, "invalid_reference"),
     ],
 )
 def test_a_record_that_breaks_a_rule_is_rejected_with_its_reason_and_the_others_go_through(

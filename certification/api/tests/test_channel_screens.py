@@ -3,6 +3,7 @@ a 500), the review queue in the clerk's area, and a review decided once."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -141,3 +142,16 @@ def test_the_card_says_a_certification_from_abroad_waits_and_links_the_review(cl
     client_for(staff["street"]).post(f"/certification/channels/reviews/{record.pk}/", {"decision": "accept"})
     card = client_for(staff["street"]).get(f"/pensioners/{person.pk}/").content.decode()
     assert 'data-testid="waiting-review"' not in card
+
+
+def test_the_registration_page_sent_twice_registers_once_and_shows_the_token(client_for, staff):
+    admin = client_for(staff["admin"])
+    page = admin.get("/certification/channels/clients/new/").content.decode()
+    token = re.search(r'name="form_token" value="([^"]+)"', page).group(1)
+    data = {"name": "掌上12333", "channels": ["other_app"], "form_token": token}
+    first = admin.post("/certification/channels/clients/new/", data)
+    second = admin.post("/certification/channels/clients/new/", data)
+    client = ChannelClient.objects.get()
+    assert first["Location"] == second["Location"] == f"/certification/channels/clients/{client.pk}/"
+    assert 'data-testid="token-value"' in admin.get(second["Location"]).content.decode()
+    assert AuditEvent.objects.filter(action="channel_client.created").count() == 1

@@ -66,3 +66,33 @@ def test_two_identical_batches_at_once_record_each_reference_once(make_client, a
     assert Certification.objects.count() == 40
     assert ChannelRecord.objects.count() == 40
     assert OutboxMessage.objects.filter(stage=MessageStage.CONFIRMATION).count() == 40
+
+
+@pytest.mark.parametrize("wrapped", [False, True])
+def test_a_batch_cancelled_by_a_deadlock_runs_again_whole(make_client, areas, monkeypatch, wrapped):
+    """Raised by psycopg's own cursor (the stored records) or through Django's (the certifications)."""
+    import psycopg.errors
+    from django.db import OperationalError
+
+    from certification.api import services
+
+    person = make_pensioner(name="重试")
+    _client, app = make_client()
+    real_report, calls = services._report, []
+
+    def deadlock_once(**kwargs):
+        calls.append(1)
+        if len(calls) == 1:
+            real_report(**kwargs)  # everything written, then PostgreSQL cancels the transaction
+            cause = psycopg.errors.DeadlockDetected("deadlock detected")
+            if wrapped:
+                raise OperationalError("deadlock detected") from cause
+            raise cause
+        return real_report(**kwargs)
+
+    monkeypatch.setattr(services, "_report", deadlock_once)
+    answers = app.post(_batch([person]))
+    assert answers.status_code == 200 and answers.json()["results"][0]["status"] == "accepted"
+    assert len(calls) == 2
+    # The first attempt's rows were rolled back with it: one record, one certification.
+    assert ChannelRecord.objects.count() == 1 and Certification.objects.count() == 1
