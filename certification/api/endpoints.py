@@ -8,6 +8,7 @@ Every answer is in Chinese and JSON, errors included: {"code", "detail"}.
 from __future__ import annotations
 
 import functools
+import logging
 import math
 
 from django.conf import settings
@@ -32,6 +33,7 @@ from certification.api.services import (
 from pensioners.rules import IdNumberError, parse_id_number
 
 API_LANGUAGE = "zh-hans"
+logger = logging.getLogger(__name__)
 
 
 class ClientToken(HttpBearer):
@@ -45,13 +47,21 @@ class ClientRateThrottle(SimpleRateThrottle):
 
     def __init__(self, scope: str):
         self.scope = scope
-        self.cache = caches["throttle"]
         super().__init__(settings.CHANNEL_API_RATES[scope])
 
     def allow_request(self, request) -> bool:
-        # The rate is read on each request, so a changed setting holds without a restart of the class.
+        # The rate and the cache are read on each request, so changed settings hold without a restart.
         self.num_requests, self.duration = self.parse_rate(settings.CHANNEL_API_RATES[self.scope])
-        return super().allow_request(request)
+        self.cache = caches["throttle"]
+        try:
+            return super().allow_request(request)
+        except Exception:  # Redis down (the cache backend raises its client's own errors)
+            # The limit protects the portal; it is not a rule about records. Without Redis nothing can be
+            # counted, so calls go through (each is still audited), and the operators are told.
+            logger.warning(
+                "channel API rate limit not applied: the throttle cache is unreachable", exc_info=True
+            )
+            return True
 
     def get_cache_key(self, request):
         client = getattr(request, "auth", None)

@@ -489,3 +489,18 @@ def test_the_command_prints_the_token_last_and_it_works(app, person, capsys):
         call_command("channel_client_create", "x", "--channels", "counter")
     with pytest.raises(CommandError):
         call_command("channel_client_create", "掌上12333", "--channels", "app_self")
+
+
+def test_with_redis_down_the_rate_is_not_counted_and_records_still_go_through(app, person, settings):
+    settings.CACHES = {
+        **settings.CACHES,
+        "throttle": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:6399/0",  # nothing listens there
+            "OPTIONS": {"socket_connect_timeout": 0.2},
+        },
+    }
+    settings.CHANNEL_API_RATES = {**settings.CHANNEL_API_RATES, "certifications": "1/m"}
+    assert app.post([record(person, "A")]).status_code == 200
+    assert app.post([record(person, "B")]).status_code == 200
+    assert Certification.objects.filter(pensioner=person).count() == 2
