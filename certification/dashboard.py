@@ -16,10 +16,13 @@ from certification.models import (
     DecisionStatus,
     HomeVisit,
     JobRun,
+    ReportSnapshot,
 )
 from certification.queues.queries import DUE_SOON_QUEUE, MY_QUEUE, queue_rows
 from certification.reminders.views import plan_is_stale
+from certification.reports.queries import uses_snapshot
 from pensioners.models import CertificationState
+from portal.counting import capped_count
 from portal.models import ImportJob
 from portal.roles import Capability
 
@@ -38,15 +41,32 @@ def _stat(label, value, url, icon, order, css="", query="", note=""):
     }
 
 
+def _queue_figures(scope, base, today):
+    """(overdue, due soon, as of): the city's from its report snapshot, which the coverage report shows
+    too; any other area's counted now, up to the list cap ("10,000+")."""
+    if scope.area is not None and uses_snapshot(scope.area):
+        snapshot = ReportSnapshot.objects.latest_for(scope.area.code)
+        if snapshot is not None:
+            values = snapshot.payload["total"]["values"]
+            return values["overdue"], values["due_soon"], snapshot.computed_at
+    overdue = capped_count(base.overdue(today))
+    return overdue, capped_count(queue_rows(base, DUE_SOON_QUEUE, today)), None
+
+
 def panels(request) -> list[dict]:
     scope = request.scope
     today = timezone.localdate()
     found = []
     if scope.can(Capability.WORK_QUEUES):
         base = scope.restrict(CertificationState.objects.all())
+        overdue, due_soon, as_of = _queue_figures(scope, base, today)
+        as_of_note = (
+            _("As of %(when)s.") % {"when": timezone.localtime(as_of).strftime("%Y-%m-%d %H:%M")}
+            if as_of
+            else ""
+        )
         # The report's definition, from the same verb: people hidden from the queue for now are still
         # overdue, so the link opens the queue with them shown.
-        overdue = base.overdue(today).count()
         found.append(
             _stat(
                 _("Overdue"),
@@ -59,20 +79,23 @@ def panels(request) -> list[dict]:
                 note=_(
                     "Overdue: paid, no death reported, and the deadline has passed; people hidden from"
                     " the queue for now are included."
-                ),
+                )
+                + (" " + as_of_note if as_of_note else ""),
             )
         )
         found.append(
             _stat(
                 _("Due in the next 30 days"),
-                queue_rows(base, DUE_SOON_QUEUE, today).count(),
+                due_soon,
                 "queue-due-soon",
                 "bi-hourglass-split",
                 30,
                 "text-warning",
+                query="?snoozed=1" if as_of else "",
+                note=as_of_note,
             )
         )
-        mine = queue_rows(base, MY_QUEUE, today, user=request.user).count()
+        mine = capped_count(queue_rows(base, MY_QUEUE, today, user=request.user))
         if mine:
             found.append(_stat(_("Assigned to me"), mine, "queue-mine", "bi-person-lines-fill", 35))
     if scope.can(Capability.DO_VISITS):
@@ -87,7 +110,7 @@ def panels(request) -> list[dict]:
             )
         )
     if scope.can(Capability.DECIDE):
-        pending = scope.restrict(DeathCase.objects.filter(status=DeathCaseStatus.OPEN)).count()
+        pending = capped_count(scope.restrict(DeathCase.objects.filter(status=DeathCaseStatus.OPEN)))
         found.append(
             _stat(
                 _("Death reports waiting"),

@@ -17,9 +17,10 @@ from datetime import date
 
 from django.utils import timezone
 
-from certification.models import Certification, ExtendedDeadline
+from certification.models import Certification, ExtendedDeadline, ReportSnapshot
 from pensioners.contracts import StateKeeper
-from pensioners.models import CertificationState, PaymentStatus, Pensioner
+from pensioners.models import AreaLevel, CertificationState, PaymentStatus, Pensioner
+from portal.counting import capped_count
 from portal.deadlines import deadline_sql, next_deadline
 
 TABLE = CertificationState._meta.db_table
@@ -243,6 +244,13 @@ def state_restore_deadlines(*, cursor, extension_id: int) -> int:
 class CertificationStateKeeper(StateKeeper):
     table = TABLE
 
+    def area_population(self, area):
+        """The city's figure from its latest report snapshot (a count of 8 million rows is not a page's
+        work); any other area counted now, up to the list cap (one narrow row per pensioner)."""
+        if area.level == AreaLevel.CITY and (snapshot := ReportSnapshot.objects.latest_for(area.code)):
+            return snapshot.payload["total"]["values"]["pensioners"], snapshot.computed_at
+        return capped_count(CertificationState.objects.within(area)), None
+
     def registered(self, *, pensioner: Pensioner, first_benefit_date: date) -> None:
         """A new person: the first deadline runs from the earliest first payment."""
         _, deadline = next_deadline(first_benefit_date=first_benefit_date, certified_dates=[])
@@ -261,18 +269,18 @@ class CertificationStateKeeper(StateKeeper):
             _, state.next_due_on = next_deadline(first_benefit_date=first_benefit_date, certified_dates=[])
             state.save(update_fields=["next_due_on"])
 
-    def roster_staged(self, cursor, *, stage_table: str) -> set[int]:
+    def roster_staged(self, cursor, *, stage_table: str, changed_table: str) -> None:
         """The roster's people, set-wise: new states, moved areas, and the roster's latest certification,
-        which never moves a deadline earlier. Returns the ids whose state changed."""
+        which never moves a deadline earlier. The ids whose state changed go into `changed_table`."""
         cursor.execute(
             f"""
+            WITH changed AS (
             INSERT INTO {TABLE} AS st (
                 pensioner_id, area_code, status, death_reported, roster_certified_on, latest_certified_on,
                 latest_channel, last_contact_outcome, next_due_on)
-            SELECT p.id, s.area_code, 'active', false, s.last_certified_on, s.last_certified_on, '', '',
-                   {deadline_sql("COALESCE(s.last_certified_on, s.first_benefit_date)")}
+            SELECT s.pensioner_id, s.area_code, 'active', false, s.last_certified_on, s.last_certified_on,
+                   '', '', {deadline_sql("COALESCE(s.last_certified_on, s.first_benefit_date)")}
             FROM {stage_table} s
-            JOIN pensioners_pensioner p ON p.id_number = s.id_number
             ON CONFLICT (pensioner_id) DO UPDATE SET
                 area_code = EXCLUDED.area_code,
                 roster_certified_on = GREATEST(st.roster_certified_on, EXCLUDED.roster_certified_on),
@@ -294,6 +302,7 @@ class CertificationStateKeeper(StateKeeper):
                OR (st.latest_certified_on IS NULL AND EXCLUDED.latest_certified_on IS NULL
                    AND EXCLUDED.next_due_on < st.next_due_on)
             RETURNING st.pensioner_id
+            )
+            INSERT INTO {changed_table} SELECT pensioner_id FROM changed
             """
         )
-        return {pensioner_id for (pensioner_id,) in cursor.fetchall()}

@@ -31,9 +31,15 @@ class StateKeeper:
     def benefits_changed(self, *, pensioner, first_benefit_date: date) -> None:
         raise NotImplementedError
 
-    def roster_staged(self, cursor, *, stage_table: str) -> set[int]:
-        """The roster's rows are in `stage_table` and its people in the registry: bring their states in
-        line, set-wise; return the ids whose state changed."""
+    def area_population(self, area) -> tuple[int, object]:
+        """(how many pensioners the area holds, the moment the figure is from, or None for live). Large
+        areas may answer from a stored figure, or with a capped count (portal.counting.AtLeast)."""
+        raise NotImplementedError
+
+    def roster_staged(self, cursor, *, stage_table: str, changed_table: str) -> None:
+        """The roster's rows are in `stage_table` (with each person's registry id in `pensioner_id`) and its
+        people in the registry: bring their states in
+        line, set-wise, and add the ids whose state changed to `changed_table` (one column, id)."""
         raise NotImplementedError
 
 

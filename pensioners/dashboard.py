@@ -1,8 +1,9 @@
 """The registry's dashboard panel: how many pensioners the user's area holds."""
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from pensioners.models import CertificationState
+from pensioners.contracts import state_keeper
 from portal.roles import Capability
 
 
@@ -10,8 +11,7 @@ def panels(request) -> list[dict]:
     scope = request.scope
     if not scope.can(Capability.VIEW_REGISTRY) or scope.is_visitor:
         return []
-    # The narrow state table holds one row per pensioner: counting it avoids the wide registry table.
-    count = scope.restrict(CertificationState.objects.all()).count()
+    count, as_of = state_keeper().area_population(scope.area)
     return [
         {
             "template": "portal/includes/_stat_panel.html",
@@ -20,5 +20,8 @@ def panels(request) -> list[dict]:
             "url": "pensioner-search",
             "icon": "bi-people",
             "order": 10,
+            "note": _("As of %(when)s") % {"when": timezone.localtime(as_of).strftime("%Y-%m-%d %H:%M")}
+            if as_of
+            else "",
         }
     ]

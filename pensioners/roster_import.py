@@ -8,14 +8,17 @@ rows; this takes about a minute. Re-importing a file creates nothing and changes
 
 from __future__ import annotations
 
+import multiprocessing
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
+from django.conf import settings
 from django.db import connection, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -25,7 +28,14 @@ from pensioners.pinyin import pinyin_keys
 from pensioners.rules import IdNumberError, normalise_phone, parse_id_number
 from portal.audit import audit_record
 from portal.imports.runner import UpsertSummary
-from portal.imports.tabular import RowRejected, open_table, parse_date_text, reject_if_malformed, within_limit
+from portal.imports.tabular import (
+    RawRow,
+    RowRejected,
+    open_table,
+    parse_date_text,
+    reject_if_malformed,
+    within_limit,
+)
 
 ROSTER_COLUMNS = {
     "id_number": ("身份证号", "身份证号码", "公民身份号码", "证件号码"),
@@ -171,7 +181,13 @@ def check_roster_row(row_number: int, raw: dict, *, today: date, community_codes
 def roster_import(
     *, path: str | Path, actor=None, dry_run: bool = False, progress: ProgressCallback | None = None, job=None
 ) -> ImportSummary:
-    """Import a roster file. Raises UnreadableFile (nothing written) if the file cannot be read."""
+    """Import a roster file. Raises UnreadableFile (nothing written) if the file cannot be read.
+
+    One pass, one transaction: each row is checked and, if accepted, streamed at once into the staging
+    table with COPY (the server stores row n while Python checks row n+1), so memory stays flat however
+    long the file; the same person twice is found by the database afterwards. Nothing is visible to
+    anyone until the commit, and a failure anywhere leaves the registry as it was.
+    """
     progress = progress or (lambda stage, done, total: None)
     table = open_table(path, ROSTER_COLUMNS)
     table.require("id_number")
@@ -179,26 +195,26 @@ def roster_import(
     today = timezone.localdate()
     community_codes = set(Area.objects.filter(level=AreaLevel.COMMUNITY).values_list("code", flat=True))
     summary = ImportSummary(dry_run=dry_run)
-    accepted: list[RosterRow] = []
-    first_row_of: dict[str, int] = {}
-    for row_number, raw in table:
-        row_number, id_text, row, reason = _check_one(row_number, raw, today, community_codes)
-        if row_number % 20_000 == 0:
-            progress("checking", row_number - 1, table.estimated_rows)
-        if row is not None and row.id_number in first_row_of:
-            reason = _("the same person already appears in row %(row)s") % {
-                "row": first_row_of[row.id_number]
-            }
-        if reason is not None:
-            summary.rejects.append((row_number, id_text, reason))
-            continue
-        first_row_of[row.id_number] = row_number
-        accepted.append(row)
-    progress("writing", 0, len(accepted))
-    with transaction.atomic():
-        created, updated = roster_rows_apply(accepted)
+    with transaction.atomic(), connection.cursor() as cursor:
+        _bulk_session_settings(cursor)
+        first_id = _claim_bulk_load(cursor, expected_rows=table.estimated_rows)
+        _create_stage(cursor)
+        staged = 0
+        checker = RowChecker(today=today, community_codes=community_codes, first_id=first_id)
+        with cursor.cursor.copy(f"COPY roster_stage ({', '.join(_STAGE_COLUMNS)}) FROM STDIN") as copy:
+            for text, accepted_rows, rejects, last_row in checker.checked_chunks(table):
+                copy.write(text)
+                staged += accepted_rows
+                summary.rejects.extend(rejects)
+                progress("checking", last_row - 1, table.estimated_rows)
+        duplicates = _reject_repeated_people(cursor)
+        summary.rejects.extend(duplicates)
+        summary.rejects.sort(key=lambda reject: reject[0])
+        accepted = staged - len(duplicates)
+        progress("writing", 0, accepted)
+        created, updated = _apply_stage(cursor, bulk_load=first_id is not None)
         summary.created, summary.updated = created, updated
-        summary.unchanged = len(accepted) - created - updated
+        summary.unchanged = accepted - created - updated
         audit_record(
             actor=actor,
             action="roster.imported",
@@ -207,29 +223,123 @@ def roster_import(
         )
         if dry_run:
             transaction.set_rollback(True)
-    progress("done", len(accepted), len(accepted))
+    progress("done", accepted, accepted)
     return summary
 
 
-def _check_one(row_number: int, raw: dict, today: date, community_codes: set[str]):
-    """(row number, ID as typed, the row or None, the reason or None)."""
-    try:
-        row = check_roster_row(row_number, raw, today=today, community_codes=community_codes)
-        return row_number, raw.get("id_number", ""), row, None
-    except RowRejected as rejection:
-        return row_number, raw.get("id_number", ""), None, str(rejection)
-
-
 _STAGE_COLUMNS = (
-    "row_number id_number legacy_id_number name name_pinyin name_initials gender birth_date phone address "
-    "area_code scheme first_benefit_date monthly_amount last_certified_on abroad_country"
+    "pensioner_id row_number id_number legacy_id_number name name_pinyin name_initials gender birth_date "
+    "phone address area_code scheme first_benefit_date monthly_amount last_certified_on abroad_country"
 ).split()
 
 
-def bulk_load_tables() -> tuple[str, str]:
-    """Indexes rebuilt after a bulk load; the primary keys and the unique ID number (the upsert's arbiter)
-    stay."""
-    return ("pensioners_pensioner", state_keeper().table)
+# The checks are most of an import's time (an 8-million-row roster: about 7 minutes on one core), and the
+# database is idle while they run: big files are checked in chunks by worker processes, in file order.
+CHECK_CHUNK_ROWS = 5_000
+CHECK_PROCESSES_FROM_ROWS = 200_000
+
+
+class RowChecker:
+    """Checks rows chunk by chunk and turns the accepted ones into COPY text. In a process of its own that
+    may start processes (the command line; not a Celery worker's pool child), a file of
+    CHECK_PROCESSES_FROM_ROWS rows or more is checked by settings.IMPORT_CHECK_PROCESSES processes."""
+
+    def __init__(self, *, today: date, community_codes: set[str], first_id: int | None):
+        self.arguments = (today, community_codes, first_id, translation.get_language())
+
+    def checked_chunks(self, table):
+        """(COPY text, accepted rows, rejects, last row number) per chunk, in file order."""
+        processes = settings.IMPORT_CHECK_PROCESSES
+        chunks = _chunks(table)
+        if processes <= 1 or table.estimated_rows < CHECK_PROCESSES_FROM_ROWS or _in_daemon_process():
+            _check_setup(*self.arguments)
+            yield from map(_check_chunk, chunks)
+            return
+        with multiprocessing.get_context("fork").Pool(
+            processes, initializer=_check_setup, initargs=self.arguments
+        ) as pool:
+            waiting: deque = deque()
+            for chunk in chunks:
+                waiting.append(pool.apply_async(_check_chunk, (chunk,)))
+                if len(waiting) > 2 * processes:  # read ahead a little, never the whole file
+                    yield waiting.popleft().get()
+            while waiting:
+                yield waiting.popleft().get()
+
+
+def _in_daemon_process() -> bool:
+    return multiprocessing.current_process().daemon
+
+
+def _chunks(table):
+    chunk = []
+    for row_number, raw in table:
+        chunk.append((row_number, dict(raw), raw.problem))
+        if len(chunk) == CHECK_CHUNK_ROWS:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+_check_context: dict = {}
+
+
+def _check_setup(today, community_codes, first_id, language) -> None:
+    _check_context.update(today=today, community_codes=community_codes, first_id=first_id)
+    translation.activate(language)  # the reasons are for the staff who read the rejects file
+
+
+def _check_chunk(chunk) -> tuple[bytes, int, list, int]:
+    today, community_codes = _check_context["today"], _check_context["community_codes"]
+    lines, rejects = [], []
+    for row_number, values, problem in chunk:
+        raw = RawRow(values)
+        raw.problem = problem
+        try:
+            row = check_roster_row(row_number, raw, today=today, community_codes=community_codes)
+        except RowRejected as rejection:
+            rejects.append((row_number, values.get("id_number", ""), str(rejection)))
+            continue
+        lines.append("\t".join(map(_copy_text, _stage_values(row, _check_context["first_id"]))))
+    text = "\n".join(lines) + "\n" if lines else ""
+    return text.encode("utf-8"), len(lines), rejects, chunk[-1][0]
+
+
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _copy_text(value) -> str:
+    """One value in COPY's text format."""
+    if value is None:
+        return "\\N"
+    if isinstance(value, str):
+        return value.translate(_COPY_ESCAPES)
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)  # int, Decimal
+
+
+def _stage_values(row: RosterRow, first_id: int | None) -> tuple:
+    """The staged row. In a bulk load each person's registry id is known now (first_id + row number, from
+    a block of the id sequence claimed before reading): no join by ID number is needed afterwards."""
+    pensioner_id = None if first_id is None else first_id + row.row_number
+    return (pensioner_id, *(getattr(row, column) for column in _STAGE_COLUMNS[1:]))
+
+
+# Sorting and hashing millions of rows (index builds, the repeated-person check) in memory rather than in
+# many small temporary files: for this transaction only, whatever the server's defaults.
+BULK_MAINTENANCE_WORK_MEM = "512MB"
+BULK_WORK_MEM = "256MB"
+
+
+def _bulk_session_settings(cursor) -> None:
+    cursor.execute(f"SET LOCAL maintenance_work_mem = '{BULK_MAINTENANCE_WORK_MEM}'")
+    cursor.execute(f"SET LOCAL work_mem = '{BULK_WORK_MEM}'")
+
+
+def _loaded_tables() -> list[str]:
+    return ["pensioners_pensioner", "pensioners_benefitline", state_keeper().table]
 
 
 def _owns(cursor, tables) -> bool:
@@ -244,7 +354,63 @@ def _owns(cursor, tables) -> bool:
     return cursor.fetchone()[0]
 
 
-def _secondary_index_definitions(cursor) -> list[tuple[str, str]]:
+def _claim_bulk_load(cursor, *, expected_rows: int) -> int | None:
+    """A first load into an empty registry (the legacy system's whole roster): lock the registry against
+    other writers, and claim a block of ids, one per line of the file. Returns the id before the block, or
+    None for an ordinary import (a small file, a registry with people in it, or a role that does not own
+    the tables)."""
+    if expected_rows < BULK_LOAD_FROM_ROWS or not _owns(cursor, _loaded_tables()):
+        return None
+    # Readers go on; a second import waits here, and then finds the registry full.
+    cursor.execute("LOCK TABLE pensioners_pensioner IN SHARE ROW EXCLUSIVE MODE")
+    if Pensioner.objects.exists():
+        return None
+    cursor.execute("SELECT pg_get_serial_sequence('pensioners_pensioner', 'id')")
+    (sequence,) = cursor.fetchone()
+    cursor.execute("SELECT nextval(%s)", [sequence])
+    (first_id,) = cursor.fetchone()
+    # Row numbers run from 2 to the number of lines + 1.
+    cursor.execute("SELECT setval(%s, %s)", [sequence, first_id + expected_rows + 2])
+    return first_id
+
+
+def _create_stage(cursor) -> None:
+    cursor.execute("DROP TABLE IF EXISTS roster_stage")
+    cursor.execute(
+        """
+        CREATE TEMP TABLE roster_stage (
+            pensioner_id bigint, row_number integer, id_number text COLLATE "C", legacy_id_number text,
+            name text COLLATE "C", name_pinyin text COLLATE "C", name_initials text COLLATE "C", gender text,
+            birth_date date, phone text COLLATE "C", address text, area_code text COLLATE "C", scheme text,
+            first_benefit_date date, monthly_amount numeric(10, 2), last_certified_on date, abroad_country text
+        ) ON COMMIT DROP
+        """
+    )
+
+
+def _reject_repeated_people(cursor) -> list[tuple[int, str, str]]:
+    """The same person on several rows: the first row stands, every later one is a reject naming it.
+    One hash aggregate over the staged rows, instead of a dictionary of millions of IDs in Python."""
+    cursor.execute(
+        """
+        WITH repeated AS (
+            SELECT id_number, min(row_number) AS first_row
+            FROM roster_stage GROUP BY id_number HAVING count(*) > 1
+        )
+        DELETE FROM roster_stage s USING repeated r
+        WHERE s.id_number = r.id_number AND s.row_number <> r.first_row
+        RETURNING s.row_number, s.id_number, r.first_row
+        """
+    )
+    return [
+        (row_number, id_number, _("the same person already appears in row %(row)s") % {"row": first_row})
+        for row_number, id_number, first_row in cursor.fetchall()
+    ]
+
+
+def _rebuilt_definitions(cursor) -> tuple[list[tuple[str, str]], list[tuple[str, str, str]]]:
+    """What a bulk load drops and builds again: the secondary indexes, and the unique and foreign-key
+    constraints of the loaded tables (primary keys stay: ids arrive in order, so they cost little)."""
     cursor.execute(
         """
         SELECT i.indexname, i.indexdef FROM pg_indexes i
@@ -252,105 +418,160 @@ def _secondary_index_definitions(cursor) -> list[tuple[str, str]]:
         JOIN pg_index x ON x.indexrelid = c.oid
         WHERE i.tablename = ANY(%s) AND NOT x.indisprimary AND NOT x.indisunique
         """,
-        [list(bulk_load_tables())],
+        [_loaded_tables()],
     )
-    return cursor.fetchall()
+    indexes = cursor.fetchall()
+    cursor.execute(
+        """
+        SELECT c.conrelid::regclass::text, c.conname, pg_get_constraintdef(c.oid)
+        FROM pg_constraint c
+        WHERE c.contype IN ('u', 'f') AND c.conrelid::regclass::text = ANY(%s)
+        ORDER BY c.contype DESC, c.conname  -- built again: unique ones first, then the foreign keys
+        """,
+        [_loaded_tables()],
+    )
+    return indexes, cursor.fetchall()
 
 
 def roster_rows_apply(rows: list[RosterRow]) -> tuple[int, int]:
-    """Upsert accepted rows set-wise; returns (created, updated). Must run inside a transaction.
-
-    Into an empty registry, a big load drops the secondary indexes first and builds them once at the end
-    (in this transaction: searches wait for the load instead of seeing half of it).
-    """
+    """Upsert already checked rows (the demo's generated people); returns (created, updated). Must run
+    inside a transaction."""
     with connection.cursor() as cursor:
-        bulk_load = (
-            len(rows) >= BULK_LOAD_FROM_ROWS
-            and not Pensioner.objects.exists()
-            and _owns(cursor, bulk_load_tables())
-        )
-        rebuild = _secondary_index_definitions(cursor) if bulk_load else []
-        for name, _definition in rebuild:
-            cursor.execute(f'DROP INDEX "{name}"')
-        cursor.execute("DROP TABLE IF EXISTS roster_stage")
-        cursor.execute(
-            """
-            CREATE TEMP TABLE roster_stage (
-                row_number integer, id_number text COLLATE "C", legacy_id_number text, name text COLLATE "C",
-                name_pinyin text COLLATE "C", name_initials text COLLATE "C", gender text, birth_date date,
-                phone text COLLATE "C", address text, area_code text COLLATE "C", scheme text,
-                first_benefit_date date, monthly_amount numeric(10, 2), last_certified_on date, abroad_country text
-            ) ON COMMIT DROP
-            """
-        )
+        first_id = _claim_bulk_load(cursor, expected_rows=max((row.row_number for row in rows), default=0))
+        _create_stage(cursor)
         with cursor.cursor.copy(f"COPY roster_stage ({', '.join(_STAGE_COLUMNS)}) FROM STDIN") as copy:
             for row in rows:
-                copy.write_row(tuple(getattr(row, column) for column in _STAGE_COLUMNS))
-        cursor.execute("CREATE INDEX ON roster_stage (id_number)")
-        cursor.execute("ANALYZE roster_stage")
-        # 1. The registry row: insert new people, update only rows whose details differ.
-        cursor.execute(
-            """
-            WITH written AS (
-                INSERT INTO pensioners_pensioner AS p (
-                    id_number, legacy_id_number, name, name_pinyin, name_initials, gender, birth_date, phone,
-                    alternate_phone, address, community_id, abroad_country, needs_home_service,
-                    home_service_reason, phone_known_wrong, created_at, updated_at)
-                SELECT id_number, legacy_id_number, name, name_pinyin, name_initials, gender, birth_date, phone,
-                       '', address, area_code, abroad_country, false, '', false, now(), now()
-                FROM roster_stage
-                ON CONFLICT (id_number) DO UPDATE SET
-                    legacy_id_number = CASE WHEN EXCLUDED.legacy_id_number <> '' THEN EXCLUDED.legacy_id_number
-                                            ELSE p.legacy_id_number END,
-                    name = EXCLUDED.name, name_pinyin = EXCLUDED.name_pinyin,
-                    name_initials = EXCLUDED.name_initials, phone = EXCLUDED.phone,
-                    address = EXCLUDED.address, community_id = EXCLUDED.community_id,
-                    abroad_country = EXCLUDED.abroad_country, updated_at = now(),
-                    contact_changed_at = CASE WHEN (p.phone, p.address) IS DISTINCT FROM
-                        (EXCLUDED.phone, EXCLUDED.address) THEN now() ELSE p.contact_changed_at END,
-                    -- a changed phone number is a new chance to reach the person
-                    phone_known_wrong = p.phone_known_wrong AND p.phone = EXCLUDED.phone
-                WHERE (p.name, p.phone, p.address, p.community_id, p.abroad_country)
-                      IS DISTINCT FROM
-                      (EXCLUDED.name, EXCLUDED.phone, EXCLUDED.address, EXCLUDED.community_id,
-                       EXCLUDED.abroad_country)
-                   OR (EXCLUDED.legacy_id_number <> '' AND p.legacy_id_number <> EXCLUDED.legacy_id_number)
-                RETURNING p.id, (xmax = 0) AS inserted
-            )
-            SELECT id, inserted FROM written
-            """
+                copy.write_row(_stage_values(row, first_id))
+        return _apply_stage(cursor, bulk_load=first_id is not None)
+
+
+def _apply_stage(cursor, *, bulk_load: bool) -> tuple[int, int]:
+    """Write the staged rows set-wise; returns (created, updated). Runs inside the import's transaction."""
+    cursor.execute("ANALYZE roster_stage")
+    cursor.execute("CREATE TEMP TABLE roster_changed (id bigint) ON COMMIT DROP")
+    if bulk_load:
+        created, updated = _bulk_insert(cursor), 0
+    else:
+        created, updated = _upsert(cursor)
+    cursor.execute("DROP TABLE roster_changed")
+    return created, updated
+
+
+def _bulk_insert(cursor) -> int:
+    """Into an empty registry: drop the secondary indexes and the unique and foreign-key constraints, insert
+    everyone with plain INSERTs, then build each index once and add each constraint back, in this
+    transaction (searches wait for the load instead of seeing half of it). Building an index sorts once
+    instead of inserting millions of keys one by one, and adding a foreign key back checks every row in one
+    join, instead of queueing one check per row until the commit."""
+    indexes, constraints = _rebuilt_definitions(cursor)
+    _run_pending_checks(cursor)
+    for table_name, name, _definition in reversed(constraints):
+        cursor.execute(f'ALTER TABLE {table_name} DROP CONSTRAINT "{name}"')
+    for name, _definition in indexes:
+        cursor.execute(f'DROP INDEX "{name}"')
+    cursor.execute(
+        """
+        INSERT INTO pensioners_pensioner (
+            id, id_number, legacy_id_number, name, name_pinyin, name_initials, gender, birth_date, phone,
+            alternate_phone, address, community_id, abroad_country, needs_home_service,
+            home_service_reason, phone_known_wrong, created_at, updated_at)
+        SELECT pensioner_id, id_number, legacy_id_number, name, name_pinyin, name_initials, gender,
+               birth_date, phone, '', address, area_code, abroad_country, false, '', false, now(), now()
+        FROM roster_stage ORDER BY pensioner_id
+        """
+    )
+    created = cursor.rowcount
+    cursor.execute(
+        """
+        INSERT INTO pensioners_benefitline (pensioner_id, scheme, first_benefit_date, monthly_amount)
+        SELECT pensioner_id, scheme, first_benefit_date, monthly_amount FROM roster_stage ORDER BY pensioner_id
+        """
+    )
+    state_keeper().roster_staged(cursor, stage_table="roster_stage", changed_table="roster_changed")
+    _run_pending_checks(cursor)
+    for _name, definition in indexes:
+        cursor.execute(definition)
+    for table_name, name, definition in constraints:
+        cursor.execute(f'ALTER TABLE {table_name} ADD CONSTRAINT "{name}" {definition}')
+    cursor.execute(f"ANALYZE {', '.join(_loaded_tables())}")
+    return created
+
+
+def _run_pending_checks(cursor) -> None:
+    """PostgreSQL alters no table with foreign-key checks still queued in this transaction (rows written
+    earlier in it, such as the areas a test or the demo has just made): run them now, the same work
+    earlier, and go back to checking at commit."""
+    cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+
+
+def _upsert(cursor) -> tuple[int, int]:
+    """Into a registry with people in it: insert the new, update only what differs, and count both."""
+    cursor.execute("CREATE TEMP TABLE roster_written (id bigint, inserted boolean) ON COMMIT DROP")
+    # 1. The registry row: insert new people, update only rows whose details differ.
+    cursor.execute(
+        """
+        WITH written AS (
+            INSERT INTO pensioners_pensioner AS p (
+                id_number, legacy_id_number, name, name_pinyin, name_initials, gender, birth_date, phone,
+                alternate_phone, address, community_id, abroad_country, needs_home_service,
+                home_service_reason, phone_known_wrong, created_at, updated_at)
+            SELECT id_number, legacy_id_number, name, name_pinyin, name_initials, gender, birth_date, phone,
+                   '', address, area_code, abroad_country, false, '', false, now(), now()
+            FROM roster_stage
+            ON CONFLICT (id_number) DO UPDATE SET
+                legacy_id_number = CASE WHEN EXCLUDED.legacy_id_number <> '' THEN EXCLUDED.legacy_id_number
+                                        ELSE p.legacy_id_number END,
+                name = EXCLUDED.name, name_pinyin = EXCLUDED.name_pinyin,
+                name_initials = EXCLUDED.name_initials, phone = EXCLUDED.phone,
+                address = EXCLUDED.address, community_id = EXCLUDED.community_id,
+                abroad_country = EXCLUDED.abroad_country, updated_at = now(),
+                contact_changed_at = CASE WHEN (p.phone, p.address) IS DISTINCT FROM
+                    (EXCLUDED.phone, EXCLUDED.address) THEN now() ELSE p.contact_changed_at END,
+                -- a changed phone number is a new chance to reach the person
+                phone_known_wrong = p.phone_known_wrong AND p.phone = EXCLUDED.phone
+            WHERE (p.name, p.phone, p.address, p.community_id, p.abroad_country)
+                  IS DISTINCT FROM
+                  (EXCLUDED.name, EXCLUDED.phone, EXCLUDED.address, EXCLUDED.community_id,
+                   EXCLUDED.abroad_country)
+               OR (EXCLUDED.legacy_id_number <> '' AND p.legacy_id_number <> EXCLUDED.legacy_id_number)
+            RETURNING p.id, (xmax = 0) AS inserted
         )
-        touched = dict(cursor.fetchall())
-        created = sum(1 for inserted in touched.values() if inserted)
-        if created >= BULK_LOAD_FROM_ROWS:
-            # The joins below need to know how big the registry has become to choose hash joins.
-            cursor.execute("ANALYZE pensioners_pensioner")
-        # 2. Benefit lines: one per person and scheme.
-        cursor.execute(
-            """
+        INSERT INTO roster_written SELECT id, inserted FROM written
+        """
+    )
+    # Each staged row learns its person's id once; the statements below need no join by ID number.
+    cursor.execute(
+        "UPDATE roster_stage s SET pensioner_id = p.id FROM pensioners_pensioner p WHERE p.id_number = s.id_number"
+    )
+    # 2. Benefit lines: one per person and scheme.
+    cursor.execute(
+        """
+        WITH changed AS (
             INSERT INTO pensioners_benefitline AS b (pensioner_id, scheme, first_benefit_date, monthly_amount)
-            SELECT p.id, s.scheme, s.first_benefit_date, s.monthly_amount
-            FROM roster_stage s JOIN pensioners_pensioner p ON p.id_number = s.id_number
+            SELECT pensioner_id, scheme, first_benefit_date, monthly_amount FROM roster_stage
             ON CONFLICT (pensioner_id, scheme) DO UPDATE SET
                 first_benefit_date = EXCLUDED.first_benefit_date, monthly_amount = EXCLUDED.monthly_amount
             WHERE (b.first_benefit_date, b.monthly_amount) IS DISTINCT FROM
                   (EXCLUDED.first_benefit_date, EXCLUDED.monthly_amount)
             RETURNING b.pensioner_id
-            """
         )
-        lines_changed = {pensioner_id for (pensioner_id,) in cursor.fetchall()}
-        # 3. Certification state, kept by its owner (certification.state): the roster's latest
-        #    certification never moves a deadline earlier.
-        state_changed = state_keeper().roster_staged(cursor, stage_table="roster_stage")
-        if rebuild:
-            # Foreign keys are checked at commit; PostgreSQL builds no index on a table with checks pending,
-            # so run them now (the same work, earlier), then build.
-            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
-        for _name, definition in rebuild:
-            cursor.execute(definition)
-        if rebuild:
-            cursor.execute(f"ANALYZE pensioners_pensioner, pensioners_benefitline, {state_keeper().table}")
-    updated_ids = {pk for pk, inserted in touched.items() if not inserted} | lines_changed | state_changed
-    updated_ids -= {pk for pk, inserted in touched.items() if inserted}
-    return created, len(updated_ids)
+        INSERT INTO roster_changed SELECT pensioner_id FROM changed
+        """
+    )
+    # 3. Certification state, kept by its owner (certification.state): the roster's latest
+    #    certification never moves a deadline earlier.
+    state_keeper().roster_staged(cursor, stage_table="roster_stage", changed_table="roster_changed")
+    cursor.execute(
+        """
+        SELECT count(*) FILTER (WHERE inserted),
+               (SELECT count(*) FROM (
+                    SELECT id FROM roster_written WHERE NOT inserted
+                    UNION SELECT id FROM roster_changed
+                    EXCEPT SELECT id FROM roster_written WHERE inserted) updated)
+        FROM roster_written
+        """
+    )
+    created, updated = cursor.fetchone()
+    cursor.execute("DROP TABLE roster_written")
+    return created, updated

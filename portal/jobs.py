@@ -45,26 +45,53 @@ def enqueue_after_commit(task_name: str, *args, on_unreachable=None) -> None:
     transaction.on_commit(send)
 
 
+class Beat:
+    """What the heartbeat thread writes next: `report(stage=..., rows_done=...)` from the worker's code."""
+
+    def __init__(self) -> None:
+        self.pending: dict = {}
+        self.lock = threading.Lock()
+        self.wake = threading.Event()
+
+    def report(self, **fields) -> None:
+        with self.lock:
+            self.pending.update(fields)
+        self.wake.set()
+
+    def take(self) -> dict:
+        with self.lock:
+            fields, self.pending = self.pending, {}
+        self.wake.clear()
+        return fields
+
+
 @contextmanager
 def heartbeat(model, job_id: int):
     """While the block runs, a thread with its own database connection stamps the job's heartbeat_at
-    every few seconds (the worker's own connection may be deep in one long statement or transaction)."""
+    every few seconds, and writes the progress the block reports (yields a Beat). The worker's own
+    connection may be deep in one long statement or transaction: a roster import checks and writes its
+    millions of rows in one transaction, and progress written there would show only at its end."""
     stop = threading.Event()
+    beat = Beat()
     model.objects.filter(pk=job_id).update(heartbeat_at=timezone.now())
 
-    def beat() -> None:
+    def run() -> None:
         try:
-            while not stop.wait(HEARTBEAT_SECONDS):
-                model.objects.filter(pk=job_id).update(heartbeat_at=timezone.now())
+            while not stop.is_set():
+                beat.wake.wait(HEARTBEAT_SECONDS)
+                model.objects.filter(pk=job_id).update(heartbeat_at=timezone.now(), **beat.take())
+            if last := beat.take():  # reported while the last write ran
+                model.objects.filter(pk=job_id).update(**last)
         finally:
             connection.close()  # this thread's connection
 
-    thread = threading.Thread(target=beat, name=f"heartbeat-{model.__name__}-{job_id}", daemon=True)
+    thread = threading.Thread(target=run, name=f"heartbeat-{model.__name__}-{job_id}", daemon=True)
     thread.start()
     try:
-        yield
+        yield beat
     finally:
         stop.set()
+        beat.wake.set()
         thread.join(timeout=HEARTBEAT_SECONDS + 5)
 
 

@@ -335,6 +335,9 @@ DEADLINE_EXTENSION_MAX_DAYS = env_int("DEADLINE_EXTENSION_MAX_DAYS", 180)
 CONSULAR_PROXY_YEARS_LIMIT = env_int("CONSULAR_PROXY_YEARS_LIMIT", 3)
 # Broad searches stop counting here and say "more than N".
 SEARCH_COUNT_CAP = env_int("SEARCH_COUNT_CAP", 1000)
+# A list page (a queue, a list of visits or decisions) counts its rows up to this many, then says
+# "10,000+" and offers its pages that far (portal/counting.py); exports always hold every row.
+LIST_COUNT_CAP = env_int("LIST_COUNT_CAP", 10_000)
 # Evidence uploads.
 EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_BYTES", 5 * 1024 * 1024)
 # The types evidence is stored as (a photo is judged by decoding it, a PDF by scanning it: recording/forms.py).
@@ -369,6 +372,8 @@ CACHES = {
 # An XLSX is a zip: what it may unpack to, and how many rows it may hold (a bomb is refused unread).
 IMPORT_MAX_UNPACKED_BYTES = env_int("IMPORT_MAX_UNPACKED_BYTES", 1536 * 1024 * 1024)
 IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 2_000_000)
+# Processes that check a big roster's rows from the command line (pensioners/roster_import.py).
+IMPORT_CHECK_PROCESSES = env_int("IMPORT_CHECK_PROCESSES", os.cpu_count() or 1)
 # Lists: the most rows one page shows (?per_page= above it falls back to the page's default). Whole
 # lists leave only through the audited export.
 TABLE_PER_PAGE_MAX = env_int("TABLE_PER_PAGE_MAX", 100)

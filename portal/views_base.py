@@ -20,6 +20,7 @@ from django_tables2 import RequestConfig, SingleTableMixin
 from django_tables2.export.views import ExportMixin
 
 from portal.audit import audit_record
+from portal.counting import CappedPaginator
 from portal.exports.files import export_response
 
 
@@ -98,6 +99,7 @@ class CappedRequestConfig(RequestConfig):
                 self.request.GET.get(table.prefixed_per_page_field), default=default
             )
             kwargs["page"] = page_number(self.request.GET.get(table.prefixed_page_field))
+            kwargs.setdefault("paginator_class", CappedPaginator)
             kwargs.pop("silent", None)
             try:
                 table.paginate(**kwargs)

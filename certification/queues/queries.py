@@ -9,7 +9,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.conf import settings
-from django.db.models import Count, Q
 
 from certification.queues.rules import (
     AGING_BUCKETS,
@@ -17,6 +16,7 @@ from certification.queues.rules import (
     deadline_range_for_days_left,
     due_buckets,
 )
+from portal.counting import AtLeast, capped_count, is_capped
 
 OVERDUE_QUEUE = "overdue"
 DUE_SOON_QUEUE = "due_soon"
@@ -37,13 +37,24 @@ def queue_rows(base, kind: str, today, *, user=None, include_snoozed: bool = Fal
 
 
 def overdue_bucket_counts(rows, today) -> dict[str, int]:
-    """How many people are in each aging bucket: one aggregate query."""
-    aggregates = {}
+    """How many people are in each aging bucket, each counted up to the cap (portal.counting): a city's
+    two million overdue people are "10,000+", counted in milliseconds, not read one by one."""
+    counts = {}
     for code, _label, _first, _last in AGING_BUCKETS:
         earliest, latest = deadline_range_for_bucket(code, today)
-        condition = Q(next_due_on__lte=latest) & (Q(next_due_on__gte=earliest) if earliest else Q())
-        aggregates[code] = Count("pk", filter=condition)
-    return rows.order_by().aggregate(**aggregates)
+        counts[code] = capped_count(_deadline_between(rows, earliest, latest))
+    return counts
+
+
+def _deadline_between(rows, earliest, latest):
+    rows = rows.filter(next_due_on__lte=latest)
+    return rows.filter(next_due_on__gte=earliest) if earliest else rows
+
+
+def capped_total(counts) -> int:
+    """The sum of counts, itself "at least" if any of them reached its cap."""
+    total = sum(counts)
+    return AtLeast(total) if any(is_capped(count) for count in counts) else total
 
 
 def queue_due_buckets(kind: str) -> list[tuple[str, str, int | None, int]]:
@@ -56,10 +67,9 @@ def queue_due_buckets(kind: str) -> list[tuple[str, str, int | None, int]]:
 
 
 def due_bucket_counts(rows, today, kind: str) -> dict[str, int]:
-    """How many people are in each due bucket: one aggregate query, with the same ranges as the filter."""
-    aggregates = {}
+    """How many people are in each due bucket, with the same ranges as the filter, each up to the cap."""
+    counts = {}
     for code, _label, fewest, most in queue_due_buckets(kind):
         earliest, latest = deadline_range_for_days_left(fewest, most, today)
-        condition = Q(next_due_on__lte=latest) & (Q(next_due_on__gte=earliest) if earliest else Q())
-        aggregates[code] = Count("pk", filter=condition)
-    return rows.order_by().aggregate(**aggregates)
+        counts[code] = capped_count(_deadline_between(rows, earliest, latest))
+    return counts

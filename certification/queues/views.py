@@ -16,6 +16,7 @@ from certification.queues.queries import (
     DUE_SOON_QUEUE,
     MY_QUEUE,
     OVERDUE_QUEUE,
+    capped_total,
     due_bucket_counts,
     overdue_bucket_counts,
     queue_due_buckets,
@@ -86,11 +87,10 @@ class QueueView(ScopedListView):
         if self.queue == OVERDUE_QUEUE:
             counts = overdue_bucket_counts(filtered, self.today)
             buckets = [(code, label, counts[code]) for code, label, _first, _last in AGING_BUCKETS]
-            total = sum(counts.values())
         else:
             counts = due_bucket_counts(filtered, self.today, self.queue)
             buckets = [(code, label, counts[code]) for code, label, _f, _l in queue_due_buckets(self.queue)]
-            total = sum(counts.values())
+        total = capped_total(counts.values())
         drill_down = AreaDrillDown(self.request.scope, self.request.GET.get("area", ""))
         context.update(
             queue=self.queue,

@@ -6,6 +6,11 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
+class ReportSnapshotQuerySet(models.QuerySet):
+    def latest_for(self, area_code: str) -> ReportSnapshot | None:
+        return self.filter(area_code=area_code).order_by("-computed_at", "-id").first()
+
+
 class ReportSnapshot(models.Model):
     """The city's coverage and trends, computed once and read many times (the city page shows its age)."""
 
@@ -13,6 +18,8 @@ class ReportSnapshot(models.Model):
     computed_at = models.DateTimeField(_("computed at"))
     seconds = models.FloatField(default=0)
     payload = models.JSONField(default=dict)
+
+    objects = ReportSnapshotQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("report snapshot")

@@ -267,8 +267,81 @@ def test_a_big_first_load_rebuilds_every_index_it_dropped(db, monkeypatch):
             )
             return {name for (name,) in cursor.fetchall()}
 
-    before = index_names()
+    def constraints():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid), convalidated FROM pg_constraint"
+                " WHERE conrelid::regclass::text IN"
+                " ('pensioners_pensioner', 'pensioners_benefitline', 'pensioners_certificationstate')"
+            )
+            return set(cursor.fetchall())
+
+    before, constraints_before = index_names(), constraints()
     monkeypatch.setattr(module, "BULK_LOAD_FROM_ROWS", 2)
     summary = roster_import(path=SAMPLE)
     assert (summary.created, summary.rejected) == (5, 4)
     assert index_names() == before
+    # The unique ID number and the foreign keys are back, checked (validated), with their definitions.
+    assert constraints() == constraints_before
+    assert any(
+        name == "pensioner_id_number_unique" for _table, name, _definition, _valid in constraints_before
+    )
+
+
+def test_a_big_first_load_still_rejects_the_same_person_twice_and_ids_follow_rows(db, monkeypatch, tmp_path):
+    from pensioners import roster_import as module
+
+    monkeypatch.setattr(module, "BULK_LOAD_FROM_ROWS", 2)
+    roster = tmp_path / "roster.csv"
+    roster.write_text(
+        "身份证号,姓名,社区代码,待遇类型,首次领取日期\n"
+        "500103194702141029,马桂英,500103003001,企业职工基本养老保险,2002-03-01\n"
+        "500103195812251063,罗淑华,500103003001,城乡居民基本养老保险,2018-12-01\n"
+        "500103194702141029,马桂英,500103003002,企业职工基本养老保险,2002-03-01\n",
+        encoding="utf-8",
+    )
+    summary = roster_import(path=roster)
+    assert (summary.created, summary.updated, summary.rejected) == (2, 0, 1)
+    assert summary.rejects == [(4, "500103194702141029", "同一人已在第2行出现")]
+    # The first row stands; everyone has a state; each person's id follows their row in the claimed block.
+    ma = Pensioner.objects.get(id_number="500103194702141029")
+    luo = Pensioner.objects.get(id_number="500103195812251063")
+    assert ma.community_id == "500103003001" and luo.pk == ma.pk + 1
+    assert CertificationState.objects.filter(pensioner__in=[ma, luo]).count() == 2
+    # The sequence was moved past the block: a person registered later gets a fresh id.
+    summary = roster_import(path=SAMPLE)
+    assert Pensioner.objects.order_by("-pk").first().pk > luo.pk
+
+
+def test_checked_by_worker_processes_the_outcome_is_the_same_row_by_row(db, monkeypatch, settings):
+    """A big file from the command line is checked by several processes in chunks: the same rejects with
+    the same row numbers and reasons, in the staff's language, and the same people."""
+    from pensioners import roster_import as module
+
+    monkeypatch.setattr(module, "CHECK_PROCESSES_FROM_ROWS", 0)
+    monkeypatch.setattr(module, "CHECK_CHUNK_ROWS", 2)
+    settings.IMPORT_CHECK_PROCESSES = 2
+    summary = roster_import(path=SAMPLE)
+    assert (summary.created, summary.rejected) == (5, 4)
+    assert [(row, reason) for row, _, reason in summary.rejects] == [
+        (7, "身份证号校验码错误,请逐位核对。"),
+        (8, "姓名为必填项"),
+        (9, "社区代码不存在:500103003999"),
+        (10, "首次领取日期晚于今天:2099-01-01"),
+    ]
+    gao = Pensioner.objects.get(name="高德明")
+    assert gao.abroad_country == "加拿大" and gao.name_pinyin == "gaodeming"
+
+
+def test_a_value_with_tabs_backslashes_or_a_nul_is_kept_exactly_or_rejected(db, tmp_path):
+    path = write(
+        tmp_path,
+        f"{HEADER_CN}\n"
+        '500103194702141029,马桂英,13800000001,"重庆市\\渝中区\t民族路1号",500103003001,企业职工基本养老保险,2002-03-01,3120.00,,\n'
+        + "\n" * 5000  # past the first 4 KB, where a NUL means "not a text file" (blank lines are skipped)
+        + "500103195812251063,罗淑华,13800000003,较场口\x003号,500103003001,城乡居民基本养老保险,2018-12-01,180.00,,\n",
+    )
+    summary = roster_import(path=path)
+    assert (summary.created, summary.rejected) == (1, 1)
+    assert Pensioner.objects.get().address == "重庆市\\渝中区\t民族路1号"
+    assert summary.rejects[0][0] == 5003 and "NUL" in summary.rejects[0][2]

@@ -85,13 +85,12 @@ def import_job_run(*, job_id: int) -> ImportJob:
         return job  # already run (a redelivered task): never import a file twice
     run_import = importer(job.kind).run
 
-    def report(stage: str, done: int, total: int) -> None:
-        ImportJob.objects.filter(pk=job_id).update(
-            stage=stage, rows_done=done, rows_total=total or job.rows_total
-        )
-
     try:
-        with heartbeat(ImportJob, job_id):
+        with heartbeat(ImportJob, job_id) as beat:
+
+            def report(stage: str, done: int, total: int) -> None:
+                beat.report(stage=stage, rows_done=done, rows_total=total or job.rows_total)
+
             summary = run_import(
                 path=job.file.path, actor=job.created_by, dry_run=job.dry_run, progress=report, job=job
             )

@@ -129,6 +129,9 @@ class Table:
                     "field": self.label(formulas[0]),
                     "formula": str(cells[self.positions[formulas[0]]])[:40],
                 }
+            if not problem and any("\x00" in value for value in values.values()):
+                # A database text cannot hold it: one such row would otherwise fail the whole import.
+                problem = _("this row holds a NUL control character; nothing from this row was imported")
             values.problem = problem
             yield row_number, values
 
@@ -137,29 +140,94 @@ class Table:
 
 
 def open_table(path: str | Path, columns: dict[str, tuple[str, ...]]) -> Table:
-    raw = Path(path).read_bytes()
-    if not raw.strip():
+    """The file's rows, read as they are consumed: a CSV of millions of rows is never held in memory
+    (an 8-million-row roster is 1.3 GB of text). XLSX files are small by nature (at most 1,048,576 rows)."""
+    path = Path(path)
+    with open(path, "rb") as handle:
+        head = handle.read(64 * 1024)
+    if not head.strip():
         raise UnreadableFile(_("The file is empty."))
-    if raw.startswith(XLSX_MAGIC):
-        return _open_xlsx(raw, columns)
-    if raw.startswith(OLD_EXCEL_MAGIC):
+    if head.startswith(XLSX_MAGIC):
+        return _open_xlsx(path.read_bytes(), columns)
+    if head.startswith(OLD_EXCEL_MAGIC):
         raise UnreadableFile(_("This is an old Excel (.xls) file. Save it as .xlsx or CSV and try again."))
-    if b"\x00" in raw[:4096]:
+    if b"\x00" in head[:4096]:
         raise UnreadableFile(_("This is not a CSV or XLSX file."))
-    text, encoding = _decode(raw)
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    encoding, breaks = _csv_encoding(path)
+    handle = open(path, encoding=encoding, newline="")  # closed by _closing_rows when read to the end
+    reader = csv.reader(handle, strict=True)
     try:
         header = next(reader)
     except (StopIteration, csv.Error) as error:
+        handle.close()
         raise UnreadableFile(_("The file has no header row.")) from error
-    return Table(header, _csv_rows(reader), columns, encoding, estimated_rows=max(0, text.count("\n") - 1))
+    return Table(
+        header, _closing_rows(_csv_rows(reader), handle), columns, encoding, estimated_rows=max(0, breaks - 1)
+    )
+
+
+def _closing_rows(rows: Iterator, handle) -> Iterator:
+    try:
+        yield from rows
+    finally:
+        handle.close()
+
+
+# Read in blocks: the whole file is checked before any row is imported, without holding it in memory.
+_BLOCK = 16 * 1024 * 1024
+_SAMPLE_CHARACTERS = 1_000_000
+
+
+def _csv_encoding(path: Path) -> tuple[str, str]:
+    """(encoding, number of line breaks): UTF-8 (with or without BOM) if every byte of the file decodes as UTF-8,
+    else GB18030; UnreadableFile if neither, or if the text does not read as Chinese."""
+    with open(path, "rb") as handle:
+        has_bom = handle.read(len(UTF8_BOM)) == UTF8_BOM
+    candidates = ("utf-8-sig",) if has_bom else ("utf-8", "gb18030")
+    for encoding in candidates:
+        try:
+            breaks, sample = _decode_whole(path, encoding)
+        except UnicodeDecodeError:
+            continue
+        if not plausible_chinese(sample):
+            raise UnreadableFile(
+                _(
+                    "This file does not read as Chinese in UTF-8 or GB18030 (it may be Big5, Shift-JIS or "
+                    "a damaged conversion). Save it as UTF-8 or GB18030 and upload it again."
+                )
+            )
+        return encoding, breaks
+    if has_bom:
+        raise UnreadableFile(_("The file says it is UTF-8 but is not."))
+    raise UnreadableFile(_("The file's encoding is not UTF-8 or GB18030. Save it as CSV (UTF-8)."))
+
+
+def _decode_whole(path: Path, encoding: str) -> tuple[int, str]:
+    """Decode every block (raises UnicodeDecodeError); returns the number of line breaks and a sample of
+    the text: its first and last million characters (a small file is its own sample)."""
+    import codecs
+
+    decoder = codecs.getincrementaldecoder(encoding)()
+    breaks = length = 0
+    head = tail = ""
+    with open(path, "rb") as handle:
+        while True:
+            block = handle.read(_BLOCK)
+            text = decoder.decode(block, final=not block)
+            breaks += block.count(b"\n")
+            length += len(text)
+            if len(head) < _SAMPLE_CHARACTERS:
+                head += text[: _SAMPLE_CHARACTERS - len(head)]
+            tail = (tail + text)[-_SAMPLE_CHARACTERS:]
+            if not block:
+                break
+    return breaks, head if length <= _SAMPLE_CHARACTERS else head + tail
 
 
 def _decode(raw: bytes) -> tuple[str, str]:
+    """The first lines of an upload (sniff_table): decoded, and checked to read as Chinese."""
     text, encoding = _decode_as_sent(raw)
-    # The encoding is the file's: its first and last million characters tell (a small file is read once).
-    sample = text if len(text) <= 2_000_000 else text[:1_000_000] + text[-1_000_000:]
-    if not plausible_chinese(sample):
+    if not plausible_chinese(text):
         raise UnreadableFile(
             _(
                 "This file does not read as Chinese in UTF-8 or GB18030 (it may be Big5, Shift-JIS or "

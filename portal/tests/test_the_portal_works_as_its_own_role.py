@@ -16,7 +16,7 @@ from certification.reminders.services import reminders_dispatch, reminders_plan
 from certification.reports.queries import report_snapshot_refresh
 from certification.tests.helpers import record_counter
 from pensioners.models import Area, AreaLevel, Pensioner
-from pensioners.roster_import import _owns, bulk_load_tables, roster_import
+from pensioners.roster_import import _loaded_tables, _owns, roster_import
 from portal.audit_chain import audit_seal
 from portal.db_roles import APP_ROLE, ensure_app_role
 from portal.models import AuditEvent
@@ -61,10 +61,10 @@ def test_a_days_work_runs_as_the_apps_role(staff, as_the_app, settings):
 def test_the_apps_role_keeps_the_indexes_on_a_first_bulk_load(as_the_app):
     """Dropping and rebuilding indexes needs the owner; as the app, a first big load keeps them."""
     with connection.cursor() as cursor:
-        assert _owns(cursor, bulk_load_tables()) is False
+        assert _owns(cursor, _loaded_tables()) is False
 
 
 @pytest.mark.django_db
 def test_the_owner_still_rebuilds_indexes_on_a_first_bulk_load():
     with connection.cursor() as cursor:
-        assert _owns(cursor, bulk_load_tables()) is True
+        assert _owns(cursor, _loaded_tables()) is True

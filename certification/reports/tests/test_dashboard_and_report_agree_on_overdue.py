@@ -76,11 +76,23 @@ def test_the_channel_mix_names_the_channel_of_a_certification_on_the_roster_date
     assert counts["原系统名册(方式不详)"] == 0
 
 
-def test_the_city_report_keeps_the_overdue_figure_live_beside_its_snapshot(
+def test_the_city_dashboard_and_report_read_one_snapshot_say_its_age_and_move_together(
     overdue_some_hidden, client_for, staff
 ):
+    """At city scale (8 million people) the city's figures come from the snapshot, on both pages: they
+    agree, each says when the figures are from, and "Recompute now" moves both."""
     client = client_for(staff["admin"])
-    client.get(reverse("reports"))  # computes this morning's snapshot
+    client.get(reverse("reports"))  # no snapshot yet: computed now
     make_pensioner(name="刚逾期", certified_on=TODAY - timedelta(days=366))
     on_report = client.get(reverse("reports")).context["total"].values["overdue"]
+    assert on_report == dashboard_overdue(client) == 6  # this morning's figure, on both pages
+    dashboard = client.get(reverse("dashboard")).content.decode()
+    assert 'data-testid="panel-note-queue-overdue"' in dashboard and "截至" in dashboard
+    client.post(reverse("reports-refresh"))
+    on_report = client.get(reverse("reports")).context["total"].values["overdue"]
     assert on_report == dashboard_overdue(client) == 7
+    # Below the city, every figure is live.
+    supervisor = client_for(staff["supervisor"])
+    make_pensioner(name="又逾期", certified_on=TODAY - timedelta(days=380))
+    on_report = supervisor.get(reverse("reports")).context["total"].values["overdue"]
+    assert on_report == dashboard_overdue(supervisor) == 7

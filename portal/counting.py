@@ -1,0 +1,48 @@
+"""Counts that stay fast at city scale: exact up to a cap, then "at least" (shown as 10,000+).
+
+Counting every overdue person of a city of 8 million on each page view reads two million index entries;
+nobody needs the exact figure on a queue page, and the city's exact figures come from the nightly
+snapshot (certification/reports). A list page counts at most LIST_COUNT_CAP + 1 rows, and says so.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
+
+
+class AtLeast(int):
+    """A count that reached the cap: there are at least this many (shown as "10,000+")."""
+
+    capped = True
+
+
+def capped_count(queryset: QuerySet, cap: int | None = None) -> int:
+    """The number of rows, exact up to `cap` (settings.LIST_COUNT_CAP); AtLeast(cap) beyond it."""
+    cap = cap or settings.LIST_COUNT_CAP
+    found = queryset.order_by()[: cap + 1].count()
+    return AtLeast(cap) if found > cap else found
+
+
+def is_capped(count) -> bool:
+    return isinstance(count, AtLeast)
+
+
+class CappedPaginator(Paginator):
+    """django-tables2's pages over at most LIST_COUNT_CAP rows: the count stops there, so the pages do too
+    (a longer list is narrowed with the filters, or exported whole)."""
+
+    @cached_property
+    def count(self) -> int:
+        rows = self.object_list
+        queryset = getattr(getattr(rows, "data", None), "data", None)  # BoundRows -> TableData -> QuerySet
+        if isinstance(queryset, QuerySet):
+            return capped_count(queryset)
+        return len(rows)
+
+    @property
+    def capped(self) -> bool:
+        return is_capped(self.count)
