@@ -8,9 +8,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from certification.models import ContactOutcome
-from pensioners.models import CertificationState
+from pensioners.models import Area, AreaLevel, CertificationState
 from pensioners.rules import age_on
+from portal.exports.files import cell_value
 from portal.masking import mask_id_number, mask_phone
+from portal.models import User
 from portal.tables import WIDE_ONLY, ListTable
 
 
@@ -101,6 +103,41 @@ class QueueTable(ListTable):
     @classmethod
     def export_header(cls) -> list[str]:
         return [str(label) for _key, label in cls.EXPORT_COLUMNS]
+
+    @classmethod
+    def export_rows(cls, queryset):
+        """The header, then each row as export_values gives it, read as plain columns (no model
+        instances, no per-row translation or URL): a city's two million overdue people in under a minute.
+        tests/test_queue_export.py holds it to export_values, row for row."""
+        today = timezone.localdate()
+        overdue_label, left_label = str(_("%(days)s overdue")), str(_("%(days)s left"))
+        contact_labels = {value: str(label) for value, label in ContactOutcome.choices}
+        communities = dict(Area.objects.filter(level=AreaLevel.COMMUNITY).values_list("code", "name"))
+        staff: dict = {}
+        yield [cell_value(title) for title in cls.export_header()]
+        columns = (
+            "pensioner__name", "pensioner__id_number", "pensioner__birth_date", "pensioner__phone",
+            "area_code", "next_due_on", "last_contact_outcome", "last_contact_on", "assigned_to_id",
+        )  # fmt: skip
+        for name, id_number, birth_date, phone, area_code, deadline, contact, contact_on, assigned_id in (
+            queryset.values_list(*columns).iterator(chunk_size=10_000)
+        ):
+            days = (deadline - today).days
+            if assigned_id and assigned_id not in staff:
+                staff[assigned_id] = str(User.objects.get(pk=assigned_id))
+            yield [
+                cell_value(name),
+                mask_id_number(id_number),
+                age_on(birth_date, today),
+                cell_value(mask_phone(phone)),
+                cell_value(communities.get(area_code, area_code)),
+                deadline,
+                overdue_label % {"days": -days} if days < 0 else left_label % {"days": days},
+                max(0, -days),
+                contact_labels.get(contact, ""),
+                contact_on or "",
+                cell_value(staff[assigned_id]) if assigned_id else "",
+            ]
 
     @classmethod
     def export_values(cls, record) -> list:

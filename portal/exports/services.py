@@ -116,7 +116,7 @@ def export_job_write(job: ExportJob, table_class, data, *, table_kwargs=None) ->
             written = write_xlsx(rows, out, progress=progress)
     else:
         with target.open("w", encoding="utf-8", newline="") as out:
-            written = write_csv(_counting(rows, progress), out)
+            written = write_csv(_counting(rows, progress), out, cell_ready=True)
     ExportJob.objects.filter(pk=job.pk).update(
         status=ExportStatus.DONE,
         file=relative,
