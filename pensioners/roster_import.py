@@ -8,17 +8,14 @@ rows; this takes about a minute. Re-importing a file creates nothing and changes
 
 from __future__ import annotations
 
-import multiprocessing
-from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from django.conf import settings
 from django.db import connection, transaction
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -27,6 +24,7 @@ from pensioners.models import Area, AreaLevel, Pensioner, Scheme
 from pensioners.pinyin import pinyin_keys
 from pensioners.rules import IdNumberError, normalise_phone, parse_id_number
 from portal.audit import audit_record
+from portal.imports.chunks import checked_chunks
 from portal.imports.runner import UpsertSummary
 from portal.imports.tabular import (
     RawRow,
@@ -200,9 +198,11 @@ def roster_import(
         first_id = _claim_bulk_load(cursor, expected_rows=table.estimated_rows)
         _create_stage(cursor)
         staged = 0
-        checker = RowChecker(today=today, community_codes=community_codes, first_id=first_id)
+        context = {"today": today, "community_codes": community_codes, "first_id": first_id}
         with cursor.cursor.copy(f"COPY roster_stage ({', '.join(_STAGE_COLUMNS)}) FROM STDIN") as copy:
-            for text, accepted_rows, rejects, last_row in checker.checked_chunks(table):
+            for text, accepted_rows, rejects, last_row in checked_chunks(
+                table, check=_staged_row, context=context
+            ):
                 copy.write(text)
                 staged += accepted_rows
                 summary.rejects.extend(rejects)
@@ -233,91 +233,10 @@ _STAGE_COLUMNS = (
 ).split()
 
 
-# The checks are most of an import's time (an 8-million-row roster: about 7 minutes on one core), and the
-# database is idle while they run: big files are checked in chunks by worker processes, in file order.
-CHECK_CHUNK_ROWS = 5_000
-CHECK_PROCESSES_FROM_ROWS = 200_000
-
-
-class RowChecker:
-    """Checks rows chunk by chunk and turns the accepted ones into COPY text. In a process of its own that
-    may start processes (the command line; not a Celery worker's pool child), a file of
-    CHECK_PROCESSES_FROM_ROWS rows or more is checked by settings.IMPORT_CHECK_PROCESSES processes."""
-
-    def __init__(self, *, today: date, community_codes: set[str], first_id: int | None):
-        self.arguments = (today, community_codes, first_id, translation.get_language())
-
-    def checked_chunks(self, table):
-        """(COPY text, accepted rows, rejects, last row number) per chunk, in file order."""
-        processes = settings.IMPORT_CHECK_PROCESSES
-        chunks = _chunks(table)
-        if processes <= 1 or table.estimated_rows < CHECK_PROCESSES_FROM_ROWS or _in_daemon_process():
-            _check_setup(*self.arguments)
-            yield from map(_check_chunk, chunks)
-            return
-        with multiprocessing.get_context("fork").Pool(
-            processes, initializer=_check_setup, initargs=self.arguments
-        ) as pool:
-            waiting: deque = deque()
-            for chunk in chunks:
-                waiting.append(pool.apply_async(_check_chunk, (chunk,)))
-                if len(waiting) > 2 * processes:  # read ahead a little, never the whole file
-                    yield waiting.popleft().get()
-            while waiting:
-                yield waiting.popleft().get()
-
-
-def _in_daemon_process() -> bool:
-    return multiprocessing.current_process().daemon
-
-
-def _chunks(table):
-    chunk = []
-    for row_number, raw in table:
-        chunk.append((row_number, dict(raw), raw.problem))
-        if len(chunk) == CHECK_CHUNK_ROWS:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
-
-
-_check_context: dict = {}
-
-
-def _check_setup(today, community_codes, first_id, language) -> None:
-    _check_context.update(today=today, community_codes=community_codes, first_id=first_id)
-    translation.activate(language)  # the reasons are for the staff who read the rejects file
-
-
-def _check_chunk(chunk) -> tuple[bytes, int, list, int]:
-    today, community_codes = _check_context["today"], _check_context["community_codes"]
-    lines, rejects = [], []
-    for row_number, values, problem in chunk:
-        raw = RawRow(values)
-        raw.problem = problem
-        try:
-            row = check_roster_row(row_number, raw, today=today, community_codes=community_codes)
-        except RowRejected as rejection:
-            rejects.append((row_number, values.get("id_number", ""), str(rejection)))
-            continue
-        lines.append("\t".join(map(_copy_text, _stage_values(row, _check_context["first_id"]))))
-    text = "\n".join(lines) + "\n" if lines else ""
-    return text.encode("utf-8"), len(lines), rejects, chunk[-1][0]
-
-
-_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
-
-
-def _copy_text(value) -> str:
-    """One value in COPY's text format."""
-    if value is None:
-        return "\\N"
-    if isinstance(value, str):
-        return value.translate(_COPY_ESCAPES)
-    if isinstance(value, date):
-        return value.isoformat()
-    return str(value)  # int, Decimal
+def _staged_row(row_number: int, raw: RawRow, *, today, community_codes, first_id) -> tuple:
+    """A checked row as the staging table takes it (portal.imports.chunks calls this per row)."""
+    row = check_roster_row(row_number, raw, today=today, community_codes=community_codes)
+    return _stage_values(row, first_id)
 
 
 def _stage_values(row: RosterRow, first_id: int | None) -> tuple:

@@ -27,6 +27,7 @@ from certification.visits.services import home_visits_close_after_certification_
 from pensioners.models import CertificationState, PaymentStatus, Pensioner
 from pensioners.rules import IdNumberError, parse_id_number
 from portal.audit import audit_record
+from portal.imports.chunks import checked_chunks
 from portal.imports.tabular import RowRejected, open_table, parse_date_text, reject_if_malformed, within_limit
 
 COMPARISON_COLUMNS = {
@@ -142,47 +143,48 @@ def check_signal_row(row_number: int, raw: dict, *, today: date, sources: dict[s
     )
 
 
-def _check_one(row_number: int, raw: dict, today: date, sources: dict):
-    """(row number, ID as typed, the signal or None, the reason or None)."""
-    try:
-        return (
-            row_number,
-            raw.get("id_number", ""),
-            check_signal_row(row_number, raw, today=today, sources=sources),
-            None,
-        )
-    except RowRejected as rejection:
-        return row_number, raw.get("id_number", ""), None, str(rejection)
+def _staged_signal(row_number: int, raw, *, today: date, sources: dict) -> tuple:
+    """A checked row as the staging table takes it (portal.imports.chunks calls this per row)."""
+    signal = check_signal_row(row_number, raw, today=today, sources=sources)
+    return tuple(getattr(signal, column) for column in _STAGE_COLUMNS)
 
 
 def comparison_import(
     *, path: str | Path, actor=None, dry_run: bool = False, progress: ProgressCallback | None = None, job=None
 ) -> ComparisonSummary:
-    """Import a comparison file. Raises UnreadableFile (nothing written) if it cannot be read at all."""
+    """Import a comparison file. Raises UnreadableFile (nothing written) if it cannot be read at all.
+
+    One pass, one transaction: each chunk of rows is checked (in worker processes for a big file from the
+    command line) and streamed into the staging table with COPY, so memory stays flat however long the
+    file; the same record twice in one file is found by the database afterwards.
+    """
     progress = progress or (lambda stage, done, total: None)
     table = open_table(path, COMPARISON_COLUMNS)
     table.require(*REQUIRED_COLUMNS)
     today = timezone.localdate()
-    sources = _sources()
     summary = ComparisonSummary(dry_run=dry_run)
-    accepted: list[Signal] = []
-    first_row_of: dict[tuple[int, str], int] = {}
-    for row_number, raw in table:
-        row_number, id_text, signal, reason = _check_one(row_number, raw, today, sources)
-        if row_number % 20_000 == 0:
-            progress("checking", row_number - 1, table.estimated_rows)
-        if reason is not None:
-            summary.rejects.append((row_number, id_text, reason))
-            continue
-        key = (signal.source_id, signal.reference)
-        if key in first_row_of:
-            summary.ignored += 1  # the same record twice in one file: a repeat changes nothing
-        else:
-            first_row_of[key] = row_number
-            accepted.append(signal)
-    progress("writing", 0, len(accepted))
+    context = {"today": today, "sources": _sources()}
     with transaction.atomic():
-        _apply(accepted, summary, actor=actor, job_id=getattr(job, "pk", None))
+        with connection.cursor() as cursor:
+            cursor.execute(f"SET LOCAL work_mem = '{BULK_WORK_MEM}'")
+            _create_stage(cursor)
+            staged = 0
+            with cursor.cursor.copy(
+                f"COPY comparison_stage ({', '.join(_STAGE_COLUMNS)}) FROM STDIN"
+            ) as copy:
+                for text, accepted, rejects, last_row in checked_chunks(
+                    table, check=_staged_signal, context=context
+                ):
+                    copy.write(text)
+                    staged += accepted
+                    summary.rejects.extend(rejects)
+                    progress("checking", last_row - 1, table.estimated_rows)
+            repeats = _drop_repeated_records(cursor)
+            summary.ignored += repeats
+            progress("writing", 0, staged - repeats)
+            _apply(cursor, summary, job_id=getattr(job, "pk", None))
+        summary.death_cases, extra_ignored = _open_death_cases(actor)
+        summary.ignored += extra_ignored
         audit_record(
             actor=actor,
             action="comparison.imported",
@@ -192,7 +194,7 @@ def comparison_import(
         if dry_run:
             transaction.set_rollback(True)
     summary.rejects.sort()
-    progress("done", len(accepted), len(accepted))
+    progress("done", staged - repeats, staged - repeats)
     return summary
 
 
@@ -206,37 +208,52 @@ _STAGE_COLUMNS = (
     "evidence_date",
     "reference",
 )
+# Hashing millions of staged rows in memory rather than in temporary files, for this transaction only.
+BULK_WORK_MEM = "256MB"
 
 
-def _apply(rows: list[Signal], summary: ComparisonSummary, *, actor, job_id: int | None) -> None:
-    with connection.cursor() as cursor:
-        cursor.execute("DROP TABLE IF EXISTS comparison_stage, comparison_fates")
-        # References keep the database's collation: compared under another one ("C"), the unique
-        # (channel, reference) index of certifications cannot answer "seen before?", and a repeated feed
-        # scans the whole certification table once per row.
-        cursor.execute(
-            """
-            CREATE TEMP TABLE comparison_stage (
-                row_number integer, id_number text COLLATE "C", name text COLLATE "C", signal text,
-                source_id bigint, source_code text, evidence_date date, reference text
-            ) ON COMMIT DROP
-            """
+def _create_stage(cursor) -> None:
+    cursor.execute("DROP TABLE IF EXISTS comparison_stage, comparison_fates")
+    # References keep the database's collation: compared under another one ("C"), the unique
+    # (channel, reference) index of certifications cannot answer "seen before?", and a repeated feed
+    # scans the whole certification table once per row.
+    cursor.execute(
+        """
+        CREATE TEMP TABLE comparison_stage (
+            row_number integer, id_number text COLLATE "C", name text COLLATE "C", signal text,
+            source_id bigint, source_code text, evidence_date date, reference text
+        ) ON COMMIT DROP
+        """
+    )
+
+
+def _drop_repeated_records(cursor) -> int:
+    """The same record (source and reference) twice in one file: the first row stands, a repeat changes
+    nothing (it is counted as ignored). One aggregate in the database, not a dictionary of every row."""
+    cursor.execute(
+        """
+        WITH repeated AS (
+            SELECT source_id, reference, min(row_number) AS first_row
+            FROM comparison_stage GROUP BY source_id, reference HAVING count(*) > 1
         )
-        with cursor.cursor.copy(f"COPY comparison_stage ({', '.join(_STAGE_COLUMNS)}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(tuple(getattr(row, column) for column in _STAGE_COLUMNS))
-        cursor.execute("ANALYZE comparison_stage")
-        _choose_fates(cursor)
-        cursor.execute("SELECT fate, count(*) FROM comparison_fates GROUP BY fate")
-        counts = dict(cursor.fetchall())
-        cursor.execute("SELECT row_number, id_number, reason FROM comparison_fates WHERE fate = 'rejected'")
-        summary.rejects.extend(cursor.fetchall())
-        summary.ignored += counts.get(IGNORED, 0)
-        summary.evidence_only = counts.get(EVIDENCE_ONLY, 0)
-        summary.certified = _certify(cursor, job_id)
-        _keep_evidence(cursor, job_id)
-    summary.death_cases, extra_ignored = _open_death_cases(actor)
-    summary.ignored += extra_ignored
+        DELETE FROM comparison_stage s USING repeated r
+        WHERE s.source_id = r.source_id AND s.reference = r.reference AND s.row_number <> r.first_row
+        """
+    )
+    return cursor.rowcount
+
+
+def _apply(cursor, summary: ComparisonSummary, *, job_id: int | None) -> None:
+    cursor.execute("ANALYZE comparison_stage")
+    _choose_fates(cursor)
+    cursor.execute("SELECT fate, count(*) FROM comparison_fates GROUP BY fate")
+    counts = dict(cursor.fetchall())
+    cursor.execute("SELECT row_number, id_number, reason FROM comparison_fates WHERE fate = 'rejected'")
+    summary.rejects.extend(cursor.fetchall())
+    summary.ignored += counts.get(IGNORED, 0)
+    summary.evidence_only = counts.get(EVIDENCE_ONLY, 0)
+    summary.certified = _certify(cursor, job_id)
+    _keep_evidence(cursor, job_id)
 
 
 def _choose_fates(cursor) -> None:

@@ -119,9 +119,17 @@ class QueueTable(ListTable):
             "pensioner__name", "pensioner__id_number", "pensioner__birth_date", "pensioner__phone",
             "area_code", "next_due_on", "last_contact_outcome", "last_contact_on", "assigned_to_id",
         )  # fmt: skip
-        for name, id_number, birth_date, phone, area_code, deadline, contact, contact_on, assigned_id in (
-            queryset.values_list(*columns).iterator(chunk_size=10_000)
-        ):
+        for (
+            name,
+            id_number,
+            birth_date,
+            phone,
+            area_code,
+            deadline,
+            contact,
+            contact_on,
+            assigned_id,
+        ) in queryset.values_list(*columns).iterator(chunk_size=10_000):
             days = (deadline - today).days
             if assigned_id and assigned_id not in staff:
                 staff[assigned_id] = str(User.objects.get(pk=assigned_id))

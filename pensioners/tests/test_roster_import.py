@@ -316,10 +316,10 @@ def test_a_big_first_load_still_rejects_the_same_person_twice_and_ids_follow_row
 def test_checked_by_worker_processes_the_outcome_is_the_same_row_by_row(db, monkeypatch, settings):
     """A big file from the command line is checked by several processes in chunks: the same rejects with
     the same row numbers and reasons, in the staff's language, and the same people."""
-    from pensioners import roster_import as module
+    from portal.imports import chunks
 
-    monkeypatch.setattr(module, "CHECK_PROCESSES_FROM_ROWS", 0)
-    monkeypatch.setattr(module, "CHECK_CHUNK_ROWS", 2)
+    monkeypatch.setattr(chunks, "PROCESSES_FROM_ROWS", 0)
+    monkeypatch.setattr(chunks, "CHUNK_ROWS", 2)
     settings.IMPORT_CHECK_PROCESSES = 2
     summary = roster_import(path=SAMPLE)
     assert (summary.created, summary.rejected) == (5, 4)

@@ -265,3 +265,23 @@ def test_a_300_character_reference_rejects_its_row_and_names_the_limit(roster, t
     assert summary.certified == 1
     ((row, _id, reason),) = summary.rejects
     assert row == 2 and "50" in reason and "300" in reason
+
+
+def test_checked_by_worker_processes_every_row_gets_the_same_fate(roster, monkeypatch, settings):
+    """A big feed from the command line is checked by several processes in chunks: the same fates, the
+    same rejects with their row numbers, the same record twice still counted once."""
+    from portal.imports import chunks
+
+    monkeypatch.setattr(chunks, "PROCESSES_FROM_ROWS", 0)
+    monkeypatch.setattr(chunks, "CHUNK_ROWS", 2)
+    settings.IMPORT_CHECK_PROCESSES = 2
+    summary = comparison_import(path=COMPARISON)
+    assert summary.as_dict() == {
+        "certified": 1,
+        "death_cases": 1,
+        "evidence_only": 1,
+        "ignored": 2,
+        "rejected": 2,
+    }
+    assert [row for row, _id, _reason in summary.rejects] == [6, 7]
+    assert "晚于今天" in summary.rejects[1][2]
