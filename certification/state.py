@@ -269,12 +269,11 @@ class CertificationStateKeeper(StateKeeper):
             _, state.next_due_on = next_deadline(first_benefit_date=first_benefit_date, certified_dates=[])
             state.save(update_fields=["next_due_on"])
 
-    def roster_staged(self, cursor, *, stage_table: str, changed_table: str) -> None:
+    def roster_staged(self, cursor, *, stage_table: str, changed_table: str | None) -> None:
         """The roster's people, set-wise: new states, moved areas, and the roster's latest certification,
-        which never moves a deadline earlier. The ids whose state changed go into `changed_table`."""
-        cursor.execute(
-            f"""
-            WITH changed AS (
+        which never moves a deadline earlier. The ids whose state changed go into `changed_table` (none
+        for a first load: everyone is new)."""
+        upsert = f"""
             INSERT INTO {TABLE} AS st (
                 pensioner_id, area_code, status, death_reported, roster_certified_on, latest_certified_on,
                 latest_channel, last_contact_outcome, next_due_on)
@@ -301,8 +300,11 @@ class CertificationStateKeeper(StateKeeper):
                OR (st.latest_certified_on IS NULL AND EXCLUDED.latest_certified_on IS NOT NULL)
                OR (st.latest_certified_on IS NULL AND EXCLUDED.latest_certified_on IS NULL
                    AND EXCLUDED.next_due_on < st.next_due_on)
-            RETURNING st.pensioner_id
-            )
-            INSERT INTO {changed_table} SELECT pensioner_id FROM changed
             """
-        )
+        if changed_table is None:
+            cursor.execute(upsert)
+        else:
+            cursor.execute(
+                f"WITH changed AS ({upsert} RETURNING st.pensioner_id) "
+                f"INSERT INTO {changed_table} SELECT pensioner_id FROM changed"
+            )

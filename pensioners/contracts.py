@@ -36,10 +36,11 @@ class StateKeeper:
         areas may answer from a stored figure, or with a capped count (portal.counting.AtLeast)."""
         raise NotImplementedError
 
-    def roster_staged(self, cursor, *, stage_table: str, changed_table: str) -> None:
+    def roster_staged(self, cursor, *, stage_table: str, changed_table: str | None) -> None:
         """The roster's rows are in `stage_table` (with each person's registry id in `pensioner_id`) and its
         people in the registry: bring their states in
-        line, set-wise, and add the ids whose state changed to `changed_table` (one column, id)."""
+        line, set-wise, and add the ids whose state changed to `changed_table` (one column, id; None: do
+        not record them)."""
         raise NotImplementedError
 
 

@@ -406,7 +406,7 @@ def _bulk_insert(cursor) -> int:
         SELECT pensioner_id, scheme, first_benefit_date, monthly_amount FROM roster_stage ORDER BY pensioner_id
         """
     )
-    state_keeper().roster_staged(cursor, stage_table="roster_stage", changed_table="roster_changed")
+    state_keeper().roster_staged(cursor, stage_table="roster_stage", changed_table=None)
     _run_pending_checks(cursor)
     for _name, definition in indexes:
         cursor.execute(definition)
