@@ -25,6 +25,7 @@ import re
 import subprocess
 import sys
 import time
+import urllib.parse
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -179,7 +180,11 @@ def step_prepare(results: dict) -> None:
                 team=team,
             )
     psql("VACUUM (ANALYZE) pensioners_certificationstate")
-    results["prepared"] = {"assigned": 300, "visits_today": len(chosen)}
+    from certification.reports.queries import report_snapshot_refresh
+    from pensioners.models import Area
+
+    snapshot = report_snapshot_refresh(area=Area.objects.get(code="500000"))  # what the nightly job leaves
+    results["prepared"] = {"assigned": 300, "visits_today": len(chosen), "snapshot_s": snapshot.seconds}
 
 
 def _sample(sql: str, params=()) -> list:
@@ -201,23 +206,28 @@ ROLES = [
 
 def page_plan(username: str, area: str, rng: random.Random) -> dict[str, list[str]]:
     """Each role's pages, several values each (real people of the area, chosen reproducibly)."""
+    prefix = "50" if area == "500000" else area
     people = _sample(
         "SELECT p.id, p.id_number, p.phone, p.name, p.name_pinyin, p.name_initials FROM pensioners_pensioner p"
         " WHERE p.community_id LIKE %s AND p.id %% 97 = %s ORDER BY p.id LIMIT 400",
-        [area + "%", rng.randint(0, 96)],
+        [prefix + "%", rng.randint(0, 96)],
     )
     rng.shuffle(people)
     pick = people[:REQUESTS]
+    cards = [person[0] for person in pick]
+    if username == "demo_visit":  # a visit team sees the people it visits
+        cards = [pk for (pk,) in _sample("SELECT pensioner_id FROM certification_homevisit ORDER BY id")]
+    quote = urllib.parse.quote
     plan: dict[str, list[str]] = {
         "dashboard": ["/"] * 10,
         "search: full ID": [f"/pensioners/?q={p[1]}" for p in pick],
         "search: last 6 of ID": [f"/pensioners/?q={p[1][-6:]}" for p in pick],
         "search: last 4 of phone": [f"/pensioners/?q={p[2][-4:]}" for p in pick if len(p[2]) >= 4],
-        "search: full name": [f"/pensioners/?q={p[3]}" for p in pick],
-        "search: surname": [f"/pensioners/?q={p[3][0]}" for p in pick],
+        "search: full name": [f"/pensioners/?q={quote(p[3])}" for p in pick],
+        "search: surname": [f"/pensioners/?q={quote(p[3][0])}" for p in pick],
         "search: pinyin": [f"/pensioners/?q={p[4]}" for p in pick],
         "search: initials": [f"/pensioners/?q={p[5]}" for p in pick],
-        "card": [f"/pensioners/{p[0]}/" for p in pick],
+        "card": [f"/pensioners/{pk}/" for pk in cards],
     }
     if username != "demo_visit":
         plan.update(
@@ -315,7 +325,7 @@ def step_admin(results: dict) -> None:
         browser.login("bench_superuser")
         for kind in ADMIN_KINDS:
             queries = plan[kind][:8]
-            ours, _ = _latencies(browser, [f"/pensioners/?q={path.split('q=')[1]}" for path in queries])
+            ours, _ = _latencies(browser, queries)
             stock, statuses = _latencies(
                 browser, [f"/django-admin/pensioners/pensioner/?q={path.split('q=')[1]}" for path in queries]
             )

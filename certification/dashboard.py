@@ -42,8 +42,8 @@ def _stat(label, value, url, icon, order, css="", query="", note=""):
 
 
 def _queue_figures(scope, base, today):
-    """(overdue, due soon, as of): the city's from its report snapshot, which the coverage report shows
-    too; any other area's counted now, up to the list cap ("10,000+")."""
+    """(overdue, due soon, as of): the city's and a district's from their report snapshot, which the
+    coverage report shows too; a street's or community's counted now, up to the list cap ("10,000+")."""
     if scope.area is not None and uses_snapshot(scope.area):
         snapshot = ReportSnapshot.objects.latest_for(scope.area.code)
         if snapshot is not None:

@@ -245,9 +245,10 @@ class CertificationStateKeeper(StateKeeper):
     table = TABLE
 
     def area_population(self, area):
-        """The city's figure from its latest report snapshot (a count of 8 million rows is not a page's
-        work); any other area counted now, up to the list cap (one narrow row per pensioner)."""
-        if area.level == AreaLevel.CITY and (snapshot := ReportSnapshot.objects.latest_for(area.code)):
+        """The city's or a district's figure from its latest report snapshot (a count of millions of rows
+        is not a page's work); a street or community counted now, up to the list cap."""
+        big = area.level in (AreaLevel.CITY, AreaLevel.DISTRICT)
+        if big and (snapshot := ReportSnapshot.objects.latest_for(area.code)):
             return snapshot.payload["total"]["values"]["pensioners"], snapshot.computed_at
         return capped_count(CertificationState.objects.within(area)), None
 

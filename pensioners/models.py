@@ -286,21 +286,29 @@ class CertificationState(models.Model):
         verbose_name = _("certification state")
         verbose_name_plural = _("certification states")
         indexes = [
-            # The queues of a street or district, and its suspension candidates: a prefix range on the area,
-            # then the deadline, over the people paid. Not narrowed to "no death reported": the candidate
-            # list shows those people too (excluded), and they are few, so the queues filter them cheaply.
+            # An area's people: its queues, its suspension candidates, its coverage report and its counts
+            # (a prefix range on the area, then the deadline). Every status is in it, so that a street's
+            # report reads only its own people; the status, the death flag and the snooze are carried, so
+            # that a count of the queue never leaves the index.
             models.Index(
                 fields=["area_code", "next_due_on"],
-                name="state_queue",
-                condition=models.Q(status="active"),
+                include=["status", "death_reported", "snoozed_until"],
+                name="state_area",
             ),
             # The city's queues in deadline order: the first page of two million overdue people is the
             # first 50 entries here, not a sort of all of them (issue 17). The area code is in the index
             # so that a district's queue can be read in deadline order too, skipping other districts.
             models.Index(
                 fields=["next_due_on", "area_code"],
+                include=["snoozed_until"],
                 name="state_deadline",
                 condition=models.Q(status="active", death_reported=False),
+            ),
+            # My queue: the few people assigned to each worker, whatever the size of the area.
+            models.Index(
+                fields=["assigned_to", "next_due_on"],
+                name="state_assigned",
+                condition=models.Q(assigned_to__isnull=False),
             ),
         ]
 

@@ -99,7 +99,7 @@ class CappedRequestConfig(RequestConfig):
                 self.request.GET.get(table.prefixed_per_page_field), default=default
             )
             kwargs["page"] = page_number(self.request.GET.get(table.prefixed_page_field))
-            kwargs.setdefault("paginator_class", CappedPaginator)
+            kwargs["paginator_class"] = CappedPaginator
             kwargs.pop("silent", None)
             try:
                 table.paginate(**kwargs)

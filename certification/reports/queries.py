@@ -21,15 +21,13 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db import connection
-from django.db.models import Count
-from django.db.models.functions import Left
+from django.db import connection, transaction
 from django.utils import timezone
 
 from certification.models import Channel
 from certification.queues.rules import AGING_BUCKETS
 from pensioners.filters import years_before
-from pensioners.models import Area, AreaLevel, CertificationState, PaymentStatus
+from pensioners.models import Area, AreaLevel, PaymentStatus
 from portal.deadlines import deadline_sql
 from portal.roles import AREA_LEVEL_CODE_LENGTH
 
@@ -78,11 +76,19 @@ def _child_length(area: Area) -> int:
 
 def coverage(area: Area, today: date) -> tuple[list[CoverageRow], CoverageRow]:
     """One row per child area (or the community itself at the bottom), and the total."""
-    length = _child_length(area)
+    return coverage_rows(area, coverage_values(area, today, _child_length(area)))
+
+
+def coverage_values(area: Area, today: date, length: int) -> dict[str, dict]:
+    """The coverage figures of the area's people, grouped by the first `length` digits of their
+    community code: one pass over the narrow state table (the registry is joined only for the overdue,
+    for their age)."""
     soon = today + timedelta(days=settings.DUE_SOON_DAYS)
     buckets = {code: (first, last) for code, _label, first, last in AGING_BUCKETS}
     eighty, ninety = years_before(today, 80), years_before(today, 90)
     workable = f"st.status = '{PaymentStatus.ACTIVE}' AND NOT st.death_reported"
+    # The queues' `overdue(today)` verb, in SQL: the dashboard, the queues and this report give one figure
+    # (tests/test_dashboard_and_report_agree_on_overdue.py holds them to it).
     overdue = f"{workable} AND st.next_due_on < %(today)s"
     channel_counts = ",\n".join(
         f"count(*) FILTER (WHERE {workable} AND st.latest_channel = '{channel}') AS channel_{channel}"
@@ -93,6 +99,7 @@ def coverage(area: Area, today: date) -> tuple[list[CoverageRow], CoverageRow]:
             count(*) AS pensioners,
             count(*) FILTER (WHERE {workable} AND st.next_due_on >= %(today)s) AS certified,
             count(*) FILTER (WHERE {workable} AND st.next_due_on BETWEEN %(today)s AND %(soon)s) AS due_soon,
+            count(*) FILTER (WHERE {overdue}) AS overdue,
             count(*) FILTER (WHERE {overdue} AND st.next_due_on >= %(today)s - {buckets["1-30"][1]}) AS overdue_1_30,
             count(*) FILTER (WHERE {overdue} AND st.next_due_on < %(today)s - {buckets["1-30"][1]}
                                           AND st.next_due_on >= %(today)s - {buckets["31-90"][1]}) AS overdue_31_90,
@@ -122,11 +129,19 @@ def coverage(area: Area, today: date) -> tuple[list[CoverageRow], CoverageRow]:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         columns = [column.name for column in cursor.description]
-        found = {row[0]: dict(zip(columns[1:], row[1:], strict=True)) for row in cursor.fetchall()}
-    # The overdue figure comes from the one shared verb, so the dashboard, the queues and this report
-    # cannot drift apart again (they once did: one left out the people hidden from the queue).
-    for code, count in overdue_counts_by_prefix(area, today, length).items():
-        found.setdefault(code, {})["overdue"] = count
+        return {row[0]: dict(zip(columns[1:], row[1:], strict=True)) for row in cursor.fetchall()}
+
+
+def coverage_rows(area: Area, values_by_code: dict[str, dict]) -> tuple[list[CoverageRow], CoverageRow]:
+    """The area's rows (its children, or itself at the bottom) and total, from figures grouped by the
+    children's codes or by any longer codes below them (summed up)."""
+    length = _child_length(area)
+    found: dict[str, dict] = {}
+    for code, values in values_by_code.items():
+        if code.startswith(area.scope_prefix):
+            into = found.setdefault(code[:length], dict.fromkeys(COVERAGE_FIELDS, 0))
+            for field in COVERAGE_FIELDS:
+                into[field] += values.get(field, 0)
     children = (
         Area.objects.filter(parent=area).order_by("code")
         if CHILD_LEVEL[area.level]
@@ -138,20 +153,6 @@ def coverage(area: Area, today: date) -> tuple[list[CoverageRow], CoverageRow]:
         area.code, area.name, {field: sum(row.values[field] for row in rows) for field in COVERAGE_FIELDS}
     )
     return rows, total
-
-
-def overdue_counts_by_prefix(area: Area, today: date, length: int) -> dict[str, int]:
-    """Overdue people per child area (the first `length` digits of their community code)."""
-    rows = (
-        CertificationState.objects.within(area)
-        .overdue(today)
-        .annotate(code=Left("area_code", length))
-        .order_by()
-        .values("code")
-        .annotate(count=Count("pk"))
-        .values_list("code", "count")
-    )
-    return dict(rows)
 
 
 def local_midnight(day: date) -> datetime:
@@ -171,44 +172,62 @@ def months_back(today: date, count: int = 24) -> list[date]:
 
 def trends(area: Area, today: date) -> dict:
     """Certifications per month by channel, newly overdue per month, reminders sent and failed per month."""
+    return trends_by_code(area, today, len(area.scope_prefix))[area.scope_prefix]
+
+
+def trends_by_code(area: Area, today: date, length: int) -> dict[str, dict]:
+    """The trends of the area's people grouped by the first `length` digits of their community code (the
+    city's snapshot computes every district's at once): {code: trends}."""
     months = months_back(today)
     start = months[0]
-    prefix = area.scope_prefix + "%"
+    params = {"prefix": area.scope_prefix + "%", "start": start, "today": today, "length": length}
+    certified: dict = defaultdict(lambda: defaultdict(dict))
+    newly_overdue: dict = defaultdict(dict)
+    reminders: dict = defaultdict(lambda: defaultdict(dict))
     with connection.cursor() as cursor:
         cursor.execute(
             """
-            SELECT date_trunc('month', certified_on)::date, channel, count(*)
+            SELECT left(area_code, %(length)s), date_trunc('month', certified_on)::date, channel, count(*)
             FROM certification_certification
-            WHERE area_code LIKE %s AND certified_on >= %s AND outcome = 'passed' AND voided_at IS NULL
-            GROUP BY 1, 2
+            WHERE area_code LIKE %(prefix)s AND certified_on >= %(start)s AND outcome = 'passed'
+              AND voided_at IS NULL
+            GROUP BY 1, 2, 3
             """,
-            [prefix, start],
+            params,
         )
-        certified = defaultdict(dict)
-        for month, channel, count in cursor.fetchall():
-            certified[channel][month] = count
-        cursor.execute(_newly_overdue_sql(), {"prefix": prefix, "start": start, "today": today})
-        newly_overdue = dict(cursor.fetchall())
+        for code, month, channel, count in cursor.fetchall():
+            certified[code][channel][month] = count
+        cursor.execute(_newly_overdue_sql(), params)
+        for code, month, count in cursor.fetchall():
+            newly_overdue[code][month] = count
         cursor.execute(
             """
-            SELECT date_trunc('month', coalesce(sent_at, planned_at) AT TIME ZONE 'Asia/Shanghai')::date, status, count(*)
+            SELECT left(area_code, %(length)s),
+                   date_trunc('month', coalesce(sent_at, planned_at) AT TIME ZONE 'Asia/Shanghai')::date,
+                   status, count(*)
             FROM certification_outboxmessage
-            WHERE area_code LIKE %s AND status IN ('sent', 'failed') AND coalesce(sent_at, planned_at) >= %s
-            GROUP BY 1, 2
+            WHERE area_code LIKE %(prefix)s AND status IN ('sent', 'failed')
+              AND coalesce(sent_at, planned_at) >= %(since)s
+            GROUP BY 1, 2, 3
             """,
-            [prefix, local_midnight(start)],
+            {**params, "since": local_midnight(start)},
         )
-        reminders = defaultdict(dict)
-        for month, status, count in cursor.fetchall():
-            reminders[status][month] = count
+        for code, month, status, count in cursor.fetchall():
+            reminders[code][status][month] = count
+    codes = {area.scope_prefix} if length == len(area.scope_prefix) else set()
+    codes |= set(certified) | set(newly_overdue) | set(reminders)
     return {
-        "months": [month.isoformat()[:7] for month in months],
-        "certifications": {
-            channel: [certified[channel].get(month, 0) for month in months] for channel in Channel.values
-        },
-        "newly_overdue": [newly_overdue.get(month, 0) for month in months],
-        "reminders_sent": [reminders["sent"].get(month, 0) for month in months],
-        "reminders_failed": [reminders["failed"].get(month, 0) for month in months],
+        code: {
+            "months": [month.isoformat()[:7] for month in months],
+            "certifications": {
+                channel: [certified[code][channel].get(month, 0) for month in months]
+                for channel in Channel.values
+            },
+            "newly_overdue": [newly_overdue[code].get(month, 0) for month in months],
+            "reminders_sent": [reminders[code]["sent"].get(month, 0) for month in months],
+            "reminders_failed": [reminders[code]["failed"].get(month, 0) for month in months],
+        }
+        for code in codes
     }
 
 
@@ -234,7 +253,7 @@ def _newly_overdue_sql() -> str:
 
     return f"""
         WITH people AS (
-            SELECT pensioner_id, roster_certified_on
+            SELECT pensioner_id, roster_certified_on, left(area_code, %(length)s) AS code
             FROM pensioners_certificationstate WHERE area_code LIKE %(prefix)s
         ),
         known AS (
@@ -258,12 +277,13 @@ def _newly_overdue_sql() -> str:
                 lead(day) OVER (PARTITION BY pensioner_id ORDER BY day) AS next_day
             FROM known
         )
-        SELECT date_trunc('month', periods.deadline + 1)::date, count(*)
+        SELECT people.code, date_trunc('month', periods.deadline + 1)::date, count(*)
         FROM periods JOIN pensioners_pensioner p ON p.id = periods.pensioner_id
+        JOIN people USING (pensioner_id)
         WHERE (periods.next_day IS NULL OR periods.next_day > periods.deadline)
           AND periods.deadline + 1 >= %(start)s AND periods.deadline < %(today)s
           AND (p.death_date IS NULL OR p.death_date > periods.deadline)
-        GROUP BY 1
+        GROUP BY 1, 2
     """
 
 
@@ -331,34 +351,74 @@ def _deserialise_rows(payload: dict) -> tuple[list[CoverageRow], CoverageRow]:
 
 
 def uses_snapshot(area: Area) -> bool:
-    """Only the whole city is too big to count live on every page view."""
-    return area.level == AreaLevel.CITY
+    """The city and its districts are too big to count live on every page view (8 million people: a
+    district holds a few hundred thousand). Streets and communities are counted live."""
+    return area.level in (AreaLevel.CITY, AreaLevel.DISTRICT)
+
+
+SNAPSHOT_WORK_MEM = "256MB"
 
 
 def report_snapshot_refresh(*, area: Area):
-    """Compute the area's coverage and trends now and store them (a few seconds for the city)."""
+    """Compute the city's coverage and trends, and every district's, now, in one pass each, and store
+    them (one snapshot per area, all with the same time). Returns the city's (or the district's, for a
+    district: it is refreshed with the rest of its city)."""
     import time
 
     from certification.models import ReportSnapshot
 
+    city = area if area.level == AreaLevel.CITY else Area.objects.get(level=AreaLevel.CITY)
     started = time.monotonic()
     today = timezone.localdate()
-    rows, total = coverage(area, today)
-    payload = _serialise(rows, total, trends(area, today))
-    return ReportSnapshot.objects.create(
-        area_code=area.code,
-        computed_at=timezone.now(),
-        seconds=round(time.monotonic() - started, 2),
-        payload=payload,
+    with transaction.atomic(), connection.cursor() as cursor:
+        # Sorting and hashing millions of rows in memory, not in temporary files: this job only.
+        cursor.execute(f"SET LOCAL work_mem = '{SNAPSHOT_WORK_MEM}'")
+        by_street = coverage_values(city, today, AREA_LEVEL_CODE_LENGTH[AreaLevel.STREET])
+        district_length = AREA_LEVEL_CODE_LENGTH[AreaLevel.DISTRICT]
+        trends_by_district = trends_by_code(city, today, district_length)
+    payloads = {
+        city.code: _serialise(*coverage_rows(city, by_street), _sum_trends(trends_by_district, today))
+    }
+    for district in Area.objects.filter(parent=city).order_by("code"):
+        trend = trends_by_district.get(district.code) or _sum_trends({}, today)
+        payloads[district.code] = _serialise(*coverage_rows(district, by_street), trend)
+    computed_at, seconds = timezone.now(), round(time.monotonic() - started, 2)
+    ReportSnapshot.objects.bulk_create(
+        ReportSnapshot(area_code=code, computed_at=computed_at, seconds=seconds, payload=payload)
+        for code, payload in payloads.items()
     )
+    return ReportSnapshot.objects.latest_for(area.code)
+
+
+def _sum_trends(trends_by: dict[str, dict], today: date) -> dict:
+    months = months_back(today)
+    total = {
+        "months": [month.isoformat()[:7] for month in months],
+        "certifications": {channel: [0] * len(months) for channel in Channel.values},
+        "newly_overdue": [0] * len(months),
+        "reminders_sent": [0] * len(months),
+        "reminders_failed": [0] * len(months),
+    }
+    for trend in trends_by.values():
+        for channel in Channel.values:
+            total["certifications"][channel] = [
+                a + b
+                for a, b in zip(
+                    total["certifications"][channel], trend["certifications"][channel], strict=True
+                )
+            ]
+        for key in ("newly_overdue", "reminders_sent", "reminders_failed"):
+            total[key] = [a + b for a, b in zip(total[key], trend[key], strict=True)]
+    return total
 
 
 def report_data(area: Area) -> dict:
-    """Coverage rows, total and trends for an area: live, or from the latest snapshot for the city.
+    """Coverage rows, total and trends for an area: live, or from the latest snapshot for the city and
+    its districts.
 
-    The city's page shows its snapshot, overdue figure included, with its age: counting two million
-    overdue people of eight million on each view is what the snapshot exists to avoid (the dashboard
-    reads the same snapshot, so the two still give one figure). Only a city with no snapshot yet has one
+    Those pages show their snapshot, overdue figure included, with its age: counting two million overdue
+    people of eight million on each view is what the snapshot exists to avoid (the city's dashboard reads
+    the same snapshot, so the two still give one figure). Only an area with no snapshot yet has one
     computed now; "Recompute now" and the nightly job make the next.
     """
     from certification.models import ReportSnapshot

@@ -122,8 +122,14 @@ def test_the_report_agrees_with_the_queues(population, staff):
 def test_the_city_reads_a_snapshot_that_says_how_fresh_it_is(population, client_for, staff):
     body = client_for(staff["admin"]).get(reverse("reports")).content.decode()
     assert 'data-testid="snapshot-age"' in body
-    snapshot = ReportSnapshot.objects.get()
+    # One refresh stores the city's snapshot and each district's, at the same time.
+    snapshot = ReportSnapshot.objects.get(area_code="500000")
     assert snapshot.payload["total"]["values"]["pensioners"] == 11
+    district = ReportSnapshot.objects.get(area_code="500103")
+    assert district.computed_at == snapshot.computed_at
+    assert district.payload["total"]["values"]["pensioners"] == next(
+        row["values"]["pensioners"] for row in snapshot.payload["rows"] if row["code"] == "500103"
+    )
     make_pensioner(name="新来的", certified_on=certified_days_ago(5))
     assert (
         report_data(Area.objects.get(code="500000"))["total"].values["pensioners"] == 11
