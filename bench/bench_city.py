@@ -309,7 +309,10 @@ def step_admin(results: dict) -> None:
     admin = User.objects.filter(username="bench_superuser").first() or User.objects.create_superuser(
         "bench_superuser", password="demo-password", role="city_admin"
     )
+    from pensioners.models import Area
+
     admin.is_staff = admin.is_superuser = True
+    admin.area = Area.objects.get(code="500000")  # the city: the portal's search covers everyone too
     admin.save()
     rng = random.Random(SEED + 1)
     plan = page_plan("demo_admin", "500000", rng)
@@ -544,9 +547,9 @@ def report(results: dict) -> str:
                 worst[key] = max(worst[key], p95)
                 bad = (
                     ""
-                    if all(status == 200 for status in data["statuses"])
+                    if all(status in (200, 302) for status in data["statuses"])  # 302: a full ID opens the card
                     else " ⚠ HTTP "
-                    + ",".join(sorted({str(status) for status in data["statuses"] if status != 200}))
+                    + ",".join(sorted({str(status) for status in data["statuses"] if status not in (200, 302)}))
                 )
                 flag = "" if p95 <= target else " ❌"
                 cells.append(
