@@ -382,6 +382,7 @@ def _bulk_insert(cursor) -> int:
     transaction (searches wait for the load instead of seeing half of it). Building an index sorts once
     instead of inserting millions of keys one by one, and adding a foreign key back checks every row in one
     join, instead of queueing one check per row until the commit."""
+    # The staged rows are in file order, so their ids ascend: the primary keys are appended to, not sorted.
     indexes, constraints = _rebuilt_definitions(cursor)
     _run_pending_checks(cursor)
     for table_name, name, _definition in reversed(constraints):
@@ -396,14 +397,14 @@ def _bulk_insert(cursor) -> int:
             home_service_reason, phone_known_wrong, created_at, updated_at)
         SELECT pensioner_id, id_number, legacy_id_number, name, name_pinyin, name_initials, gender,
                birth_date, phone, '', address, area_code, abroad_country, false, '', false, now(), now()
-        FROM roster_stage ORDER BY pensioner_id
+        FROM roster_stage
         """
     )
     created = cursor.rowcount
     cursor.execute(
         """
         INSERT INTO pensioners_benefitline (pensioner_id, scheme, first_benefit_date, monthly_amount)
-        SELECT pensioner_id, scheme, first_benefit_date, monthly_amount FROM roster_stage ORDER BY pensioner_id
+        SELECT pensioner_id, scheme, first_benefit_date, monthly_amount FROM roster_stage
         """
     )
     state_keeper().roster_staged(cursor, stage_table="roster_stage", changed_table=None)

@@ -50,8 +50,37 @@ class PensionerTable(ListTable):
 
     class Meta(ListTable.Meta):
         model = Pensioner
+        template_name = "pensioners/includes/_pensioner_table.html"
         fields = ("name", "id_number", "gender", "age", "phone", "community", "deadline", "status")
         empty_text = " "
+
+    @property
+    def page_rows(self) -> list[dict]:
+        """The page's rows as plain values for a plain template loop: django-tables2's cell-by-cell
+        rendering cost about 4 ms a row (a search page of 25: half its time at city scale)."""
+        rows = self.page.object_list if self.page is not None else self.rows
+        today = timezone.localdate()
+        found = []
+        for row in rows:
+            record = row.record
+            deadline = record.state.next_due_on
+            css, label = STATE_BADGES[deadline_state(deadline, today)]
+            found.append(
+                {
+                    "url": reverse("pensioner-card", args=[record.pk]),
+                    "name": record.name,
+                    "id_number": mask_id_number(record.id_number),
+                    "gender": record.get_gender_display(),
+                    "age": age_on(record.birth_date, today),
+                    "phone": mask_phone(record.phone),
+                    "community": record.community.name,
+                    "deadline": deadline.isoformat(),
+                    "badge_css": css,
+                    "badge_label": label,
+                    "status": record.state.get_status_display(),
+                }
+            )
+        return found
 
     # Exports of long lists skip django-tables2's cell-by-cell work (see portal/exports.py).
     EXPORT_HEADERS = (
