@@ -12,8 +12,9 @@ SURNAME_READINGS = {
 }  # fmt: skip
 
 
-# Big enough for a city's distinct names (a 200,000-entry cache missed 40 % of an 8-million-row roster,
-# where 224,000 distinct names recur); about 300 bytes an entry, in the import's check processes.
+# Big enough for a city's recurring names: the generated 8-million-row roster has about 224,000 distinct
+# names, more than the 200,000 entries this cache once held (an LRU cache smaller than what recurs keeps
+# missing). About 300 bytes an entry, in each of the import's check processes.
 @lru_cache(maxsize=1_000_000)
 def pinyin_keys(name: str) -> tuple[str, str]:
     """("wangjianguo", "wjg") for 王建国; lower-case ASCII, ü written as v (as typed on IMEs)."""
