@@ -339,37 +339,53 @@ def step_admin(results: dict) -> None:
 
 
 def step_export(results: dict) -> None:
-    """The city's whole overdue queue as CSV over HTTP, as the city administrator, streamed."""
+    """The city's whole overdue queue as CSV, as the city administrator. A list this long is written by the
+    background export job (the page answers at once with the job's page): its own code runs here, in this
+    process (what the Celery task calls), with the peak of Python memory traced; then the request itself
+    over HTTP, which must answer with the job's page, not wait."""
     benchlib.django_setup()
+    import tracemalloc
+
+    from portal.exports.services import export_job_run
+    from portal.models import ExportJob, User
+
+    user = User.objects.get(username="demo_admin")
+    job = ExportJob.objects.create(
+        path="/certification/overdue/",
+        query="_export=csv&snoozed=1",
+        export_format="csv",
+        filename="bench-city-overdue",
+        area_code=user.area.code,
+        created_by=user,
+    )
+    tracemalloc.start()
+    watch = Stopwatch()
+    job = export_job_run(job_id=job.pk)
+    seconds = watch()
+    _current, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    size = Path(job.file.path).stat().st_size
     server = start_server(PORT, 2, RESULTS / f"{NAME}_gunicorn.log")
     try:
         browser = Browser(PORT)
         browser.login("demo_admin")
-        import http.client
-
-        connection = http.client.HTTPConnection("127.0.0.1", PORT, timeout=3600)
-        headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in browser.cookies.items())}
-        watch = Stopwatch()
-        connection.request("GET", "/certification/overdue/?_export=csv&snoozed=1", headers=headers)
-        response = connection.getresponse()
-        first_byte = watch()
-        rows = size = 0
-        while chunk := response.read(1 << 20):
-            rows += chunk.count(b"\n")
-            size += len(chunk)
-        seconds = watch()
-        rss = worker_rss_mb(server)
+        answer = Stopwatch()
+        status, location, _ = browser.request("GET", "/certification/overdue/?_export=csv&snoozed=1")
+        answered = answer()
+        excel, excel_location, _ = browser.request("GET", "/certification/overdue/?_export=xlsx&snoozed=1")
     finally:
         stop_server(server)
     results["export"] = {
-        "status": response.status,
-        "location": response.getheader("Location") or "",
-        "rows": rows - 1,
+        "rows": job.rows_done,
         "mb": round(size / 1e6),
         "seconds": round(seconds, 1),
-        "first_byte_s": round(first_byte, 2),
-        "rows_per_s": round((rows - 1) / seconds) if seconds else 0,
-        "worker_rss_mb": rss,
+        "rows_per_s": round(job.rows_done / seconds) if seconds else 0,
+        "peak_python_mb": round(peak / 1e6, 1),
+        "http_status": status,
+        "http_location": location,
+        "http_seconds": round(answered, 2),
+        "xlsx_status": excel,
+        "xlsx_location": excel_location,
     }
 
 
@@ -547,9 +563,13 @@ def report(results: dict) -> str:
                 worst[key] = max(worst[key], p95)
                 bad = (
                     ""
-                    if all(status in (200, 302) for status in data["statuses"])  # 302: a full ID opens the card
+                    if all(
+                        status in (200, 302) for status in data["statuses"]
+                    )  # 302: a full ID opens the card
                     else " ⚠ HTTP "
-                    + ",".join(sorted({str(status) for status in data["statuses"] if status not in (200, 302)}))
+                    + ",".join(
+                        sorted({str(status) for status in data["statuses"] if status not in (200, 302)})
+                    )
                 )
                 flag = "" if p95 <= target else " ❌"
                 cells.append(
@@ -585,10 +605,14 @@ def report(results: dict) -> str:
         lines += [
             "## Export",
             "",
-            f"- the city's whole overdue queue as CSV over HTTP (city administrator): HTTP {data['status']}, "
+            f"- the city's whole overdue queue as CSV (city administrator), written by the export job's own code: "
             f"{data['rows']:,} rows, {data['mb']} MB in {data['seconds']} s = **{data['rows_per_s']:,} rows/s** "
             f"({mark(data['rows_per_s'], TARGETS['export_rows_s'], lower_is_better=False)}, target ≥ 50,000); "
-            f"first byte after {data['first_byte_s']} s; web worker peak RSS {data['worker_rss_mb']} MB",
+            f"peak Python memory {data['peak_python_mb']} MB",
+            f"- the same request over HTTP answers in {data['http_seconds']} s with HTTP {data['http_status']} → "
+            f"`{data['http_location']}` (the job's page, progress and download link); as XLSX: HTTP "
+            f"{data['xlsx_status']} → `{data['xlsx_location']}` (more rows than one sheet holds: the page says "
+            "so and offers the CSV)",
             "",
         ]
     if "snapshot" in results:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import functools
+from urllib.parse import urlencode
+
 import django_tables2 as tables
 from django.urls import reverse
 from django.utils import timezone
@@ -16,6 +19,12 @@ from portal.models import User
 from portal.tables import WIDE_ONLY, ListTable
 
 
+@functools.cache
+def _card_url_prefix() -> str:
+    """The card's address without the person's id (reverse() per row took 0.1 ms each, twice a row)."""
+    return reverse("pensioner-card", args=[0]).removesuffix("0/")
+
+
 def row_view(record) -> dict:
     """What one queue row shows (and exports): masked, labelled, computed once per record."""
     person = record.pensioner
@@ -25,7 +34,7 @@ def row_view(record) -> dict:
     return {
         "pensioner_id": record.pensioner_id,
         "name": person.name,
-        "url": reverse("pensioner-card", args=[record.pensioner_id]),
+        "url": f"{_card_url_prefix()}{record.pensioner_id}/",
         "id_number": mask_id_number(person.id_number),
         "age": age_on(person.birth_date, today),
         "phone": mask_phone(person.phone),
@@ -97,8 +106,21 @@ class QueueTable(ListTable):
 
     @property
     def page_rows(self) -> list[dict]:
+        """The page's rows, with what the template would otherwise work out per row (two links, a
+        translated phrase) made here: a queue page of 50 rows spent a third of its time on them."""
         rows = self.page.object_list if self.page is not None else self.rows
-        return [row_view(row.record) for row in rows]
+        next_query = ""
+        if getattr(self, "request", None) is not None:
+            next_query = "?" + urlencode({"next": self.request.get_full_path()})
+        contact_url = reverse("contact-attempt", args=[0]).removesuffix("0/")
+        years_old = str(_("%(age)s years old"))
+        found = []
+        for row in rows:
+            view = row_view(row.record)
+            view["contact_url"] = f"{contact_url}{view['pensioner_id']}/{next_query}"
+            view["age_label"] = years_old % {"age": view["age"]}
+            found.append(view)
+        return found
 
     @classmethod
     def export_header(cls) -> list[str]:
