@@ -455,7 +455,7 @@ def write_alive_feed(path: Path, *, limit: int | None = None) -> int:
         cursor.execute(
             "SELECT p.id_number, p.name, s.latest_certified_on FROM pensioners_pensioner p "
             "JOIN pensioners_certificationstate s ON s.pensioner_id = p.id"
-            + (f" WHERE p.id %% {max(1, ROWS // limit)} = 0 LIMIT {limit}" if limit else "")
+            + (f" WHERE p.id % {max(1, ROWS // limit)} = 0 LIMIT {limit}" if limit else "")
         )
         for id_number, name, latest in cursor:
             evidence = today if latest is None else min(today, latest + timedelta(days=30))
