@@ -134,7 +134,10 @@ class QueueTable(ListTable):
         today = timezone.localdate()
         overdue_label, left_label = str(_("%(days)s overdue")), str(_("%(days)s left"))
         contact_labels = {value: str(label) for value, label in ContactOutcome.choices}
-        communities = dict(Area.objects.filter(level=AreaLevel.COMMUNITY).values_list("code", "name"))
+        communities = {
+            code: cell_value(name)
+            for code, name in Area.objects.filter(level=AreaLevel.COMMUNITY).values_list("code", "name")
+        }
         staff: dict = {}
         yield [cell_value(title) for title in cls.export_header()]
         columns = (
@@ -159,8 +162,8 @@ class QueueTable(ListTable):
                 cell_value(name),
                 mask_id_number(id_number),
                 age_on(birth_date, today),
-                cell_value(mask_phone(phone)),
-                cell_value(communities.get(area_code, area_code)),
+                mask_phone(phone),  # digits and asterisks: nothing to clean
+                communities.get(area_code, area_code),
                 deadline,
                 overdue_label % {"days": -days} if days < 0 else left_label % {"days": days},
                 max(0, -days),

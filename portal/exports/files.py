@@ -102,13 +102,21 @@ def csv_text(value) -> str:
 
 
 def csv_cell(value) -> str:
-    """A value already made cell-ready (cell_value, as every row of table_rows is) as CSV text."""
+    """A value already made cell-ready (cell_value, as every row of table_rows is) as CSV text. The exact
+    types first: a city's export passes 20 million values through here."""
+    kind = type(value)
+    if kind is str:
+        return "'" + value if value.startswith(FORMULA_STARTS) else value
+    if kind is int:
+        return str(value)
+    if kind is date:
+        return value.isoformat()
     if isinstance(value, datetime):
         return value.strftime("%Y-%m-%d %H:%M")
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, str):
-        return neutralise_formula(value)
+        return neutralise_formula(str(value))
     return str(value)
 
 

@@ -12,7 +12,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.http import QueryDict
 from django.test import RequestFactory
 from django.urls import resolve
@@ -111,12 +111,21 @@ def export_job_write(job: ExportJob, table_class, data, *, table_kwargs=None) ->
         ExportJob.objects.filter(pk=job.pk).update(rows_done=done)
 
     rows = table_rows(table_class, data, table_kwargs=table_kwargs)
-    if job.export_format == "xlsx":
-        with target.open("wb") as out:
-            written = write_xlsx(rows, out, progress=progress)
-    else:
-        with target.open("w", encoding="utf-8", newline="") as out:
-            written = write_csv(_counting(rows, progress), out, cell_ready=True)
+    # The whole list is read: plan for all of it (hash joins, one sort), not for its first rows, which is
+    # what a cursor is planned for by default (a city's queue: 7,000 rows/s that way). Not in a
+    # transaction: the progress written as it goes must show on the job's page.
+    with connection.cursor() as cursor:
+        cursor.execute("SET cursor_tuple_fraction = 1.0")
+    try:
+        if job.export_format == "xlsx":
+            with target.open("wb") as out:
+                written = write_xlsx(rows, out, progress=progress)
+        else:
+            with target.open("w", encoding="utf-8", newline="") as out:
+                written = write_csv(_counting(rows, progress), out, cell_ready=True)
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("RESET cursor_tuple_fraction")
     ExportJob.objects.filter(pk=job.pk).update(
         status=ExportStatus.DONE,
         file=relative,
