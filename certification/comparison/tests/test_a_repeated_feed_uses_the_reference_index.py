@@ -28,6 +28,9 @@ def collations_when_choosing_fates(monkeypatch):
         def __init__(self, cursor):
             self.cursor = cursor
 
+        def __getattr__(self, name):  # fetchone() and the rest: the real cursor's
+            return getattr(self.cursor, name)
+
         def execute(self, sql, params=None):
             if "CREATE TEMP TABLE comparison_fates" in sql:
                 self.cursor.execute(
