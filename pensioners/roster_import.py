@@ -24,7 +24,7 @@ from pensioners.models import Area, AreaLevel, Pensioner, Scheme
 from pensioners.pinyin import pinyin_keys
 from pensioners.rules import IdNumberError, normalise_phone, parse_id_number
 from portal.audit import audit_record
-from portal.imports.chunks import checked_chunks
+from portal.imports.chunks import copy_checked_rows
 from portal.imports.runner import UpsertSummary
 from portal.imports.tabular import (
     RawRow,
@@ -197,16 +197,16 @@ def roster_import(
         _bulk_session_settings(cursor)
         first_id = _claim_bulk_load(cursor, expected_rows=table.estimated_rows)
         _create_stage(cursor)
-        staged = 0
-        context = {"today": today, "community_codes": community_codes, "first_id": first_id}
-        with cursor.cursor.copy(f"COPY roster_stage ({', '.join(_STAGE_COLUMNS)}) FROM STDIN") as copy:
-            for text, accepted_rows, rejects, last_row in checked_chunks(
-                table, check=_staged_row, context=context
-            ):
-                copy.write(text)
-                staged += accepted_rows
-                summary.rejects.extend(rejects)
-                progress("checking", last_row - 1, table.estimated_rows)
+        staged = copy_checked_rows(
+            cursor,
+            table,
+            stage="roster_stage",
+            columns=_STAGE_COLUMNS,
+            check=_staged_row,
+            context={"today": today, "community_codes": community_codes, "first_id": first_id},
+            rejects=summary.rejects,
+            progress=progress,
+        )
         duplicates = _reject_repeated_people(cursor)
         summary.rejects.extend(duplicates)
         summary.rejects.sort(key=lambda reject: reject[0])

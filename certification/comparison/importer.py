@@ -27,7 +27,7 @@ from certification.visits.services import home_visits_close_after_certification_
 from pensioners.models import CertificationState, PaymentStatus, Pensioner
 from pensioners.rules import IdNumberError, parse_id_number
 from portal.audit import audit_record
-from portal.imports.chunks import checked_chunks
+from portal.imports.chunks import copy_checked_rows
 from portal.imports.tabular import RowRejected, open_table, parse_date_text, reject_if_malformed, within_limit
 
 COMPARISON_COLUMNS = {
@@ -168,17 +168,16 @@ def comparison_import(
         with connection.cursor() as cursor:
             cursor.execute(f"SET LOCAL work_mem = '{BULK_WORK_MEM}'")
             _create_stage(cursor)
-            staged = 0
-            with cursor.cursor.copy(
-                f"COPY comparison_stage ({', '.join(_STAGE_COLUMNS)}) FROM STDIN"
-            ) as copy:
-                for text, accepted, rejects, last_row in checked_chunks(
-                    table, check=_staged_signal, context=context
-                ):
-                    copy.write(text)
-                    staged += accepted
-                    summary.rejects.extend(rejects)
-                    progress("checking", last_row - 1, table.estimated_rows)
+            staged = copy_checked_rows(
+                cursor,
+                table,
+                stage="comparison_stage",
+                columns=_STAGE_COLUMNS,
+                check=_staged_signal,
+                context=context,
+                rejects=summary.rejects,
+                progress=progress,
+            )
             repeats = _drop_repeated_records(cursor)
             summary.ignored += repeats
             progress("writing", 0, staged - repeats)

@@ -19,6 +19,13 @@ HEADER_CN = "身份证号,姓名,手机号,住址,社区代码,待遇类型,首�
 HEADER_EN = "id_number,name,phone,address,area_code,benefit_type,first_benefit_date,monthly_amount,last_certified_on,abroad_country"
 
 pytestmark = pytest.mark.usefixtures("areas")
+# The agencies' sample file: the outcome each rejected row must have (shared/data/samples).
+SAMPLE_REJECTS = [
+    (7, "身份证号校验码错误,请逐位核对。"),
+    (8, "姓名为必填项"),
+    (9, "社区代码不存在:500103003999"),
+    (10, "首次领取日期晚于今天:2099-01-01"),
+]
 
 
 @pytest.fixture(autouse=True)
@@ -36,12 +43,7 @@ def write(tmp_path, text, encoding="utf-8", name="roster.csv"):
 def test_the_agencies_sample_file_gives_the_documented_outcome_row_by_row(db, tmp_path):
     summary = roster_import(path=SAMPLE)
     assert (summary.created, summary.rejected) == (5, 4)
-    assert [(row, reason) for row, _, reason in summary.rejects] == [
-        (7, "身份证号校验码错误,请逐位核对。"),
-        (8, "姓名为必填项"),
-        (9, "社区代码不存在:500103003999"),
-        (10, "首次领取日期晚于今天:2099-01-01"),
-    ]
+    assert [(row, reason) for row, _, reason in summary.rejects] == SAMPLE_REJECTS
     he = Pensioner.objects.get(name="何国强")
     assert he.phone == "02363851234"  # a landline is a phone
     luo = CertificationState.objects.get(pensioner__name="罗淑华")
@@ -323,12 +325,7 @@ def test_checked_by_worker_processes_the_outcome_is_the_same_row_by_row(db, monk
     settings.IMPORT_CHECK_PROCESSES = 2
     summary = roster_import(path=SAMPLE)
     assert (summary.created, summary.rejected) == (5, 4)
-    assert [(row, reason) for row, _, reason in summary.rejects] == [
-        (7, "身份证号校验码错误,请逐位核对。"),
-        (8, "姓名为必填项"),
-        (9, "社区代码不存在:500103003999"),
-        (10, "首次领取日期晚于今天:2099-01-01"),
-    ]
+    assert [(row, reason) for row, _, reason in summary.rejects] == SAMPLE_REJECTS
     gao = Pensioner.objects.get(name="高德明")
     assert gao.abroad_country == "加拿大" and gao.name_pinyin == "gaodeming"
 

@@ -52,6 +52,22 @@ def checked_chunks(
             yield waiting.popleft().get()
 
 
+def copy_checked_rows(
+    cursor, table: Table, *, stage: str, columns, check: RowCheck, context: dict, rejects: list, progress
+) -> int:
+    """Check the file's rows (checked_chunks) and stream the accepted ones into `stage` with COPY as
+    each chunk comes back; rejects are added to `rejects`, progress reported as ("checking", rows read,
+    rows in the file). Returns how many rows were staged."""
+    staged = 0
+    with cursor.cursor.copy(f"COPY {stage} ({', '.join(columns)}) FROM STDIN") as copy:
+        for text, accepted, rejected, last_row in checked_chunks(table, check=check, context=context):
+            copy.write(text)
+            staged += accepted
+            rejects.extend(rejected)
+            progress("checking", last_row - 1, table.estimated_rows)
+    return staged
+
+
 def _chunks(table: Table) -> Iterator[list]:
     chunk = []
     for row_number, raw in table:
