@@ -338,6 +338,8 @@ SEARCH_COUNT_CAP = env_int("SEARCH_COUNT_CAP", 1000)
 # A list page (a queue, a list of visits or decisions) counts its rows up to this many, then says
 # "10,000+" and offers its pages that far (portal/counting.py); exports always hold every row.
 LIST_COUNT_CAP = env_int("LIST_COUNT_CAP", 10_000)
+# "Recompute now" on a report runs in the request up to this many people (seconds), by the task beyond.
+SNAPSHOT_INLINE_MAX_PEOPLE = env_int("SNAPSHOT_INLINE_MAX_PEOPLE", 500_000)
 # Evidence uploads.
 EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_BYTES", 5 * 1024 * 1024)
 # The types evidence is stored as (a photo is judged by decoding it, a PDF by scanning it: recording/forms.py).

@@ -5,13 +5,14 @@ from __future__ import annotations
 from datetime import date
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from certification.models import Channel
+from certification.models import Channel, ReportSnapshot
 from certification.reports.queries import (
     CHILD_LEVEL,
     activity,
@@ -35,6 +36,7 @@ from pensioners.forms import DateInput
 from portal.audit import audit_record
 from portal.exports.files import export_response
 from portal.forms import StyledFormMixin
+from portal.jobs import enqueue_after_commit
 from portal.roles import Capability
 from portal.views_base import capability_required
 
@@ -186,12 +188,29 @@ def reports(request):
     return render(request, "certification/reports/reports.html", context, status=status)
 
 
+REFRESH_TASK = "certification.tasks.refresh_city_report"
+
+
 @capability_required(Capability.DECIDE)
 def reports_refresh(request):
-    """Recompute the city's snapshot now (a few seconds)."""
+    """Recompute the snapshot now: in this request for a small registry (a few seconds), by the nightly
+    job's task for a big one (about a minute for 8 million people: longer than a page may take)."""
     if request.method == "POST" and request.scope.area is not None and uses_snapshot(request.scope.area):
-        snapshot = report_snapshot_refresh(area=request.scope.area)
-        messages.success(
-            request, _("The figures were recomputed in %(seconds)s seconds.") % {"seconds": snapshot.seconds}
-        )
+        latest = ReportSnapshot.objects.latest_for(request.scope.area.code)
+        people = latest.payload["total"]["values"]["pensioners"] if latest else 0
+        if people > settings.SNAPSHOT_INLINE_MAX_PEOPLE:
+            enqueue_after_commit(REFRESH_TASK)
+            messages.info(
+                request,
+                _(
+                    "The figures are being recomputed in the background (about a minute for a whole city). "
+                    "Reload this page in a minute to see them."
+                ),
+            )
+        else:
+            snapshot = report_snapshot_refresh(area=request.scope.area)
+            messages.success(
+                request,
+                _("The figures were recomputed in %(seconds)s seconds.") % {"seconds": snapshot.seconds},
+            )
     return redirect("reports")

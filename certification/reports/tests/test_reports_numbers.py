@@ -191,3 +191,19 @@ def test_the_page_issues_no_query_per_area(population, client_for, staff, django
 
 def test_visit_team_members_have_no_reports(client_for, staff):
     assert client_for(staff["visit"]).get(reverse("reports")).status_code == 403
+
+
+def test_recompute_now_for_a_big_city_is_queued_not_run_in_the_request(
+    population, client_for, staff, settings, django_capture_on_commit_callbacks
+):
+    """A whole city of millions takes about a minute: longer than a page may take. Past
+    SNAPSHOT_INLINE_MAX_PEOPLE the button queues the nightly job's task and says so."""
+    client = client_for(staff["admin"])
+    client.get(reverse("reports"))  # the first snapshot: 11 people
+    settings.SNAPSHOT_INLINE_MAX_PEOPLE = 10
+    before = ReportSnapshot.objects.count()
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        page = client.post(reverse("reports-refresh"), follow=True)
+    assert len(queued) == 1  # the task, sent once the request's work commits
+    assert ReportSnapshot.objects.count() == before  # nothing recomputed in the request
+    assert "正在后台重新计算" in page.content.decode()
