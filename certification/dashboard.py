@@ -20,7 +20,6 @@ from certification.models import (
 )
 from certification.queues.queries import DUE_SOON_QUEUE, MY_QUEUE, queue_rows
 from certification.reminders.views import plan_is_stale
-from certification.reports.queries import uses_snapshot
 from pensioners.models import CertificationState
 from portal.counting import capped_count
 from portal.models import ImportJob
@@ -44,11 +43,9 @@ def _stat(label, value, url, icon, order, css="", query="", note=""):
 def _queue_figures(scope, base, today):
     """(overdue, due soon, as of): the city's and a district's from their report snapshot, which the
     coverage report shows too; a street's or community's counted now, up to the list cap ("10,000+")."""
-    if scope.area is not None and uses_snapshot(scope.area):
-        snapshot = ReportSnapshot.objects.latest_for(scope.area.code)
-        if snapshot is not None:
-            values = snapshot.payload["total"]["values"]
-            return values["overdue"], values["due_soon"], snapshot.computed_at
+    if figures := ReportSnapshot.objects.figures_for(scope.area):
+        values, computed_at = figures
+        return values["overdue"], values["due_soon"], computed_at
     overdue = capped_count(base.overdue(today))
     return overdue, capped_count(queue_rows(base, DUE_SOON_QUEUE, today)), None
 

@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from certification.models import Certification, ExtendedDeadline, ReportSnapshot
 from pensioners.contracts import StateKeeper
-from pensioners.models import AreaLevel, CertificationState, PaymentStatus, Pensioner
+from pensioners.models import CertificationState, PaymentStatus, Pensioner
 from portal.counting import capped_count
 from portal.deadlines import deadline_sql, next_deadline
 
@@ -247,9 +247,9 @@ class CertificationStateKeeper(StateKeeper):
     def area_population(self, area):
         """The city's or a district's figure from its latest report snapshot (a count of millions of rows
         is not a page's work); a street or community counted now, up to the list cap."""
-        big = area.level in (AreaLevel.CITY, AreaLevel.DISTRICT)
-        if big and (snapshot := ReportSnapshot.objects.latest_for(area.code)):
-            return snapshot.payload["total"]["values"]["pensioners"], snapshot.computed_at
+        if figures := ReportSnapshot.objects.figures_for(area):
+            values, computed_at = figures
+            return values["pensioners"], computed_at
         return capped_count(CertificationState.objects.within(area)), None
 
     def registered(self, *, pensioner: Pensioner, first_benefit_date: date) -> None:

@@ -34,6 +34,7 @@ from portal.imports.tabular import (
     reject_if_malformed,
     within_limit,
 )
+from portal.jobs import use_bulk_memory
 
 ROSTER_COLUMNS = {
     "id_number": ("身份证号", "身份证号码", "公民身份号码", "证件号码"),
@@ -194,7 +195,7 @@ def roster_import(
     community_codes = set(Area.objects.filter(level=AreaLevel.COMMUNITY).values_list("code", flat=True))
     summary = ImportSummary(dry_run=dry_run)
     with transaction.atomic(), connection.cursor() as cursor:
-        _bulk_session_settings(cursor)
+        use_bulk_memory(cursor, builds_indexes=True)  # the repeated-person check, the index builds
         first_id = _claim_bulk_load(cursor, expected_rows=table.estimated_rows)
         _create_stage(cursor)
         staged = copy_checked_rows(
@@ -244,17 +245,6 @@ def _stage_values(row: RosterRow, first_id: int | None) -> tuple:
     a block of the id sequence claimed before reading): no join by ID number is needed afterwards."""
     pensioner_id = None if first_id is None else first_id + row.row_number
     return (pensioner_id, *(getattr(row, column) for column in _STAGE_COLUMNS[1:]))
-
-
-# Sorting and hashing millions of rows (index builds, the repeated-person check) in memory rather than in
-# many small temporary files: for this transaction only, whatever the server's defaults.
-BULK_MAINTENANCE_WORK_MEM = "512MB"
-BULK_WORK_MEM = "256MB"
-
-
-def _bulk_session_settings(cursor) -> None:
-    cursor.execute(f"SET LOCAL maintenance_work_mem = '{BULK_MAINTENANCE_WORK_MEM}'")
-    cursor.execute(f"SET LOCAL work_mem = '{BULK_WORK_MEM}'")
 
 
 def _loaded_tables() -> list[str]:
@@ -401,6 +391,14 @@ def _bulk_insert(cursor) -> int:
         """
     )
     created = cursor.rowcount
+    # The block was claimed from the file's line count (an XLSX states its own size, which may be stale):
+    # the sequence moves past the highest id given, so a person registered later never meets one.
+    cursor.execute("SELECT pg_get_serial_sequence('pensioners_pensioner', 'id')")
+    (sequence,) = cursor.fetchone()
+    cursor.execute(
+        f"SELECT setval(%s, greatest((SELECT max(id) FROM pensioners_pensioner), last_value)) FROM {sequence}",
+        [sequence],
+    )
     cursor.execute(
         """
         INSERT INTO pensioners_benefitline (pensioner_id, scheme, first_benefit_date, monthly_amount)

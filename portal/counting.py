@@ -20,10 +20,15 @@ class AtLeast(int):
     capped = True
 
 
+def count_at_most(queryset: QuerySet, limit: int) -> int:
+    """How many rows, counting no further than `limit` (one COUNT over a LIMIT, never a full count)."""
+    return queryset.order_by()[:limit].count()
+
+
 def capped_count(queryset: QuerySet, cap: int | None = None) -> int:
     """The number of rows, exact up to `cap` (settings.LIST_COUNT_CAP); AtLeast(cap) beyond it."""
     cap = cap or settings.LIST_COUNT_CAP
-    found = queryset.order_by()[: cap + 1].count()
+    found = count_at_most(queryset, cap + 1)
     return AtLeast(cap) if found > cap else found
 
 

@@ -21,6 +21,10 @@ from kombu.exceptions import OperationalError as BrokerUnreachable
 logger = logging.getLogger(__name__)
 
 HEARTBEAT_SECONDS = 5
+# What a job that sorts and hashes millions of rows (a city's import, the nightly snapshot) may use, in
+# memory rather than in temporary files, for its own transaction only, whatever the server's defaults.
+BULK_WORK_MEM = "256MB"
+BULK_MAINTENANCE_WORK_MEM = "512MB"
 # No sign of life for this long: the worker was killed, lost its machine or its database connection.
 STALE_AFTER = timedelta(seconds=60)
 WAITING_FOR_QUEUE = "waiting_for_queue"
@@ -63,6 +67,13 @@ class Beat:
             fields, self.pending = self.pending, {}
         self.wake.clear()
         return fields
+
+
+def use_bulk_memory(cursor, *, builds_indexes: bool = False) -> None:
+    """Raise work_mem (and maintenance_work_mem, for index builds) for the current transaction."""
+    cursor.execute(f"SET LOCAL work_mem = '{BULK_WORK_MEM}'")
+    if builds_indexes:
+        cursor.execute(f"SET LOCAL maintenance_work_mem = '{BULK_MAINTENANCE_WORK_MEM}'")
 
 
 @contextmanager

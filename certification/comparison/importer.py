@@ -29,6 +29,7 @@ from pensioners.rules import IdNumberError, parse_id_number
 from portal.audit import audit_record
 from portal.imports.chunks import copy_checked_rows
 from portal.imports.tabular import RowRejected, open_table, parse_date_text, reject_if_malformed, within_limit
+from portal.jobs import use_bulk_memory
 
 COMPARISON_COLUMNS = {
     "id_number": ("身份证号", "身份证号码", "公民身份号码"),
@@ -166,7 +167,7 @@ def comparison_import(
     context = {"today": today, "sources": _sources()}
     with transaction.atomic():
         with connection.cursor() as cursor:
-            cursor.execute(f"SET LOCAL work_mem = '{BULK_WORK_MEM}'")
+            use_bulk_memory(cursor)
             _create_stage(cursor)
             staged = copy_checked_rows(
                 cursor,
@@ -207,8 +208,6 @@ _STAGE_COLUMNS = (
     "evidence_date",
     "reference",
 )
-# Hashing millions of staged rows in memory rather than in temporary files, for this transaction only.
-BULK_WORK_MEM = "256MB"
 
 
 def _create_stage(cursor) -> None:

@@ -5,10 +5,25 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from pensioners.models import AreaLevel
+
+# The city and its districts are too big to count live on every page view (8 million people: a district
+# holds a few hundred thousand): their pages read the nightly snapshot. Streets and communities are live.
+SNAPSHOT_LEVELS = (AreaLevel.CITY, AreaLevel.DISTRICT)
+
 
 class ReportSnapshotQuerySet(models.QuerySet):
     def latest_for(self, area_code: str) -> ReportSnapshot | None:
         return self.filter(area_code=area_code).order_by("-computed_at", "-id").first()
+
+    def figures_for(self, area) -> tuple[dict, object] | None:
+        """(the area's coverage figures, when they were computed) from its latest snapshot; None for an
+        area counted live, or one with no snapshot yet. The dashboards, the registry's count and
+        "Recompute now" all read here, so they give the report's figures."""
+        if area is None or area.level not in SNAPSHOT_LEVELS:
+            return None
+        snapshot = self.latest_for(area.code)
+        return (snapshot.payload["total"]["values"], snapshot.computed_at) if snapshot else None
 
 
 class ReportSnapshot(models.Model):

@@ -29,6 +29,7 @@ from certification.queues.rules import AGING_BUCKETS
 from pensioners.filters import years_before
 from pensioners.models import Area, AreaLevel, PaymentStatus
 from portal.deadlines import deadline_sql
+from portal.jobs import use_bulk_memory
 from portal.roles import AREA_LEVEL_CODE_LENGTH
 
 CHILD_LEVEL = {
@@ -351,12 +352,10 @@ def _deserialise_rows(payload: dict) -> tuple[list[CoverageRow], CoverageRow]:
 
 
 def uses_snapshot(area: Area) -> bool:
-    """The city and its districts are too big to count live on every page view (8 million people: a
-    district holds a few hundred thousand). Streets and communities are counted live."""
-    return area.level in (AreaLevel.CITY, AreaLevel.DISTRICT)
+    """Whether the area's pages read the nightly snapshot (certification.reports.models.SNAPSHOT_LEVELS)."""
+    from certification.reports.models import SNAPSHOT_LEVELS
 
-
-SNAPSHOT_WORK_MEM = "256MB"
+    return area.level in SNAPSHOT_LEVELS
 
 
 def report_snapshot_refresh(*, area: Area):
@@ -371,8 +370,7 @@ def report_snapshot_refresh(*, area: Area):
     started = time.monotonic()
     today = timezone.localdate()
     with transaction.atomic(), connection.cursor() as cursor:
-        # Sorting and hashing millions of rows in memory, not in temporary files: this job only.
-        cursor.execute(f"SET LOCAL work_mem = '{SNAPSHOT_WORK_MEM}'")
+        use_bulk_memory(cursor)
         by_street = coverage_values(city, today, AREA_LEVEL_CODE_LENGTH[AreaLevel.STREET])
         district_length = AREA_LEVEL_CODE_LENGTH[AreaLevel.DISTRICT]
         trends_by_district = trends_by_code(city, today, district_length)

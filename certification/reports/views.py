@@ -196,9 +196,8 @@ def reports_refresh(request):
     """Recompute the snapshot now: in this request for a small registry (a few seconds), by the nightly
     job's task for a big one (about a minute for 8 million people: longer than a page may take)."""
     if request.method == "POST" and request.scope.area is not None and uses_snapshot(request.scope.area):
-        latest = ReportSnapshot.objects.latest_for(request.scope.area.code)
-        people = latest.payload["total"]["values"]["pensioners"] if latest else 0
-        if people > settings.SNAPSHOT_INLINE_MAX_PEOPLE:
+        figures = ReportSnapshot.objects.figures_for(request.scope.area)
+        if figures and figures[0]["pensioners"] > settings.SNAPSHOT_INLINE_MAX_PEOPLE:
             enqueue_after_commit(REFRESH_TASK)
             messages.info(
                 request,

@@ -26,6 +26,8 @@ from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from portal.counting import count_at_most
+
 CHUNK_ROWS = 2000
 # The most data rows one Excel sheet holds (1,048,576 rows, one of them the header).
 XLSX_MAX_DATA_ROWS = 1_048_575
@@ -130,7 +132,7 @@ class _Echo:
 def count_rows(data, *, at_most: int) -> int:
     """How many rows an export would hold, counting no further than `at_most + 1`."""
     if isinstance(data, QuerySet):
-        return data.order_by()[: at_most + 1].count()
+        return count_at_most(data, at_most + 1)
     return len(data)
 
 
