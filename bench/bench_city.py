@@ -58,8 +58,9 @@ RESULTS_MD = RESULTS / f"{NAME}.md"
 LOG = RESULTS / f"{NAME}.log"
 SETTINGS_SHOWN = (
     "shared_buffers", "effective_cache_size", "work_mem", "maintenance_work_mem", "max_wal_size",
-    "checkpoint_timeout", "max_parallel_workers_per_gather", "max_parallel_maintenance_workers",
-    "random_page_cost", "jit", "autovacuum", "synchronous_commit",
+    "min_wal_size", "checkpoint_timeout", "checkpoint_completion_target", "wal_buffers", "wal_compression",
+    "max_parallel_workers_per_gather", "max_parallel_maintenance_workers", "random_page_cost",
+    "effective_io_concurrency", "jit", "autovacuum", "synchronous_commit",
 )  # fmt: skip
 TARGETS = {
     "page_ms": 100,
@@ -498,7 +499,7 @@ def machine() -> str:
 
 def pg_settings() -> str:
     rows = psql(
-        "SELECT string_agg(name || '=' || setting || coalesce(unit, ''), ', ' ORDER BY name) FROM pg_settings "
+        "SELECT string_agg(name || '=' || current_setting(name), ', ' ORDER BY name) FROM pg_settings "
         f"WHERE name IN ({', '.join(repr(name) for name in SETTINGS_SHOWN)})"
     )
     return rows
@@ -518,7 +519,8 @@ def report(results: dict) -> str:
         f"Written {time.strftime('%Y-%m-%d %H:%M')} · code: {benchlib.describe_source()} · DB `{benchlib.BENCH_DB}`",
         "",
         f"- machine: {results.get('machine', '?')}",
-        f"- PostgreSQL settings: {results.get('pg_settings', '?')}",
+        f"- PostgreSQL settings: {results.get('pg_settings', '?')}. `bench/pg_tune.py --apply` sets the city's "
+        "(why each: its docstring); the figures on the stock settings are in `city-8m-stock-settings.md`",
         "- web: gunicorn -w 2, DEBUG off (bench/bench_settings.py); requests sequential from one client, after a "
         "warm-up request; latency is the client's wall clock",
         "",

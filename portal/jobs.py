@@ -70,10 +70,16 @@ class Beat:
 
 
 def use_bulk_memory(cursor, *, builds_indexes: bool = False) -> None:
-    """Raise work_mem (and maintenance_work_mem, for index builds) for the current transaction."""
-    cursor.execute(f"SET LOCAL work_mem = '{BULK_WORK_MEM}'")
+    """Raise work_mem (and maintenance_work_mem, for index builds) for the current transaction; never
+    lower them: a server tuned for the city may already give more (bench/pg_tune.py)."""
+    raised = [("work_mem", BULK_WORK_MEM)]
     if builds_indexes:
-        cursor.execute(f"SET LOCAL maintenance_work_mem = '{BULK_MAINTENANCE_WORK_MEM}'")
+        raised.append(("maintenance_work_mem", BULK_MAINTENANCE_WORK_MEM))
+    for name, size in raised:
+        cursor.execute(
+            "SELECT set_config(%s, %s, true) WHERE pg_size_bytes(current_setting(%s)) < pg_size_bytes(%s)",
+            [name, size, name, size],
+        )
 
 
 @contextmanager
