@@ -40,8 +40,17 @@ class CappedPaginator(Paginator):
     """django-tables2's pages over at most LIST_COUNT_CAP rows: the count stops there, so the pages do too
     (a longer list is narrowed with the filters, or exported whole)."""
 
+    def __init__(self, *args, known_count: int | None = None, **kwargs):
+        """`known_count`: the list's length when the page has already counted it (a queue's buckets add
+        up to the whole queue), so it is not counted a second time."""
+        super().__init__(*args, **kwargs)
+        self.known_count = known_count
+
     @cached_property
     def count(self) -> int:
+        if self.known_count is not None:
+            cap = settings.LIST_COUNT_CAP
+            return AtLeast(cap) if is_capped(self.known_count) or self.known_count > cap else self.known_count
         rows = self.object_list
         queryset = getattr(getattr(rows, "data", None), "data", None)  # BoundRows -> TableData -> QuerySet
         if isinstance(queryset, QuerySet):

@@ -69,10 +69,10 @@ class Beat:
         return fields
 
 
-def use_bulk_memory(cursor, *, builds_indexes: bool = False) -> None:
+def use_bulk_memory(cursor, *, builds_indexes: bool = False, work_mem: str = BULK_WORK_MEM) -> None:
     """Raise work_mem (and maintenance_work_mem, for index builds) for the current transaction; never
     lower them: a server tuned for the city may already give more (bench/pg_tune.py)."""
-    raised = [("work_mem", BULK_WORK_MEM)]
+    raised = [("work_mem", work_mem)]
     if builds_indexes:
         raised.append(("maintenance_work_mem", BULK_MAINTENANCE_WORK_MEM))
     for name, size in raised:

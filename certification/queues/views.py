@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from functools import cached_property
+
 from django.contrib import messages
+from django.db.models import Prefetch
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -67,12 +70,28 @@ class QueueView(ScopedListView):
         rows = queue_rows(
             scoped, self.queue, self.today, user=self.request.user, include_snoozed=include_snoozed
         )
-        return rows.select_related("pensioner__community", "assigned_to")
+        # The page's people and their workers are fetched after the page is chosen (two small queries):
+        # joined into the page query, a street's two thousand overdue people were each looked up in the
+        # registry before the first fifty were kept (30 ms of a 100 ms budget).
+        return rows.prefetch_related(
+            Prefetch("pensioner", queryset=Pensioner.objects.select_related("community")), "assigned_to"
+        )
 
     def get_table(self, **kwargs):
         table = super().get_table(**kwargs)
         table.queue = self.queue  # the row template words a few things differently on my queue
         return table
+
+    def get_table_pagination(self, table):
+        # The buckets split the filtered queue with no gap or overlap: their sum is the list's length.
+        return {**super().get_table_pagination(table), "known_count": capped_total(self.bucket_counts.values())}
+
+    @cached_property
+    def bucket_counts(self) -> dict[str, int]:
+        """People in each bucket of the summary, counted once for the summary and the pages."""
+        if self.queue == OVERDUE_QUEUE:
+            return overdue_bucket_counts(self.filterset.qs, self.today)
+        return due_bucket_counts(self.filterset.qs, self.today, self.queue)
 
     def get_filterset_kwargs(self, filterset_class):
         return {
@@ -83,12 +102,10 @@ class QueueView(ScopedListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        filtered = self.filterset.qs
+        counts = self.bucket_counts
         if self.queue == OVERDUE_QUEUE:
-            counts = overdue_bucket_counts(filtered, self.today)
             buckets = [(code, label, counts[code]) for code, label, _first, _last in AGING_BUCKETS]
         else:
-            counts = due_bucket_counts(filtered, self.today, self.queue)
             buckets = [(code, label, counts[code]) for code, label, _f, _l in queue_due_buckets(self.queue)]
         total = capped_total(counts.values())
         drill_down = AreaDrillDown(self.request.scope, self.request.GET.get("area", ""))
