@@ -13,8 +13,10 @@ class PortalConfig(AppConfig):
         from portal import tasks  # noqa: F401
         from portal.audit import audit_logged_in, audit_logged_out, audit_login_failed
         from portal.navigation import register_portal_navigation
+        from portal.tables import remember_render_signatures
 
         register_portal_navigation()
+        remember_render_signatures()
         _register_staff_administration()
         # Logins, failed logins and logouts are on the record too.
         auth_signals.user_logged_in.connect(audit_logged_in, dispatch_uid="audit-logged-in")

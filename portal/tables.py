@@ -1,11 +1,39 @@
 """The one table base of every list screen, the cell attributes they share, and the audit log's table."""
 
 import django_tables2 as tables
+from django.utils.formats import localize
 from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from portal.audit import action_label, changes_text, describe_changes, object_label, staff_label
 from portal.models import AuditEvent, User
+
+def remember_render_signatures() -> None:
+    """django-tables2 inspects the signature of a column's render method for every cell it draws, to know
+    which arguments to pass (0.1 ms a cell: the city's report, 900 cells in seven tables, spent 90 ms on
+    it). A function's signature never changes: work it out once per function. Called once, from
+    PortalConfig.ready()."""
+    from django_tables2 import utils
+
+    if getattr(utils.signature, "remembers", False):
+        return
+    inspect_signature = utils.signature
+    known: dict = {}
+
+    def signature(fn):
+        # A bound method's signature leaves out `self`: key on the function and whether it is bound.
+        key = (getattr(fn, "__func__", fn), hasattr(fn, "__self__"))
+        try:
+            return known[key]
+        except KeyError:
+            known[key] = found = inspect_signature(fn)
+            return found
+        except TypeError:  # not hashable: inspect it each time, as before
+            return inspect_signature(fn)
+
+    signature.remembers = True
+    utils.signature = signature
+
 
 # Columns a phone screen hides, and cells that must not wrap (dates, deadlines).
 WIDE_ONLY = {"th": {"class": "d-none d-md-table-cell"}, "td": {"class": "d-none d-md-table-cell"}}
@@ -20,10 +48,33 @@ class ListTable(tables.Table):
 
 
 class ReportTable(tables.Table):
-    """Every report table: counts, right-aligned where they are numbers (each table says which)."""
+    """Every report table: counts, right-aligned where they are numbers (each table says which).
+
+    The body is drawn by body_html, not cell by cell in the template: the city's report (seven tables,
+    900 cells) spent 130 ms of its page in django-tables2's row template."""
 
     class Meta:
         attrs = {"class": "table table-sm align-middle bg-white report-table"}
+        template_name = "portal/includes/_report_table.html"
+
+    @property
+    def body_html(self) -> str:
+        """The rows as the stock template draws them (its row attributes, each cell localised and escaped),
+        with each column's cell attributes worked out once."""
+        columns = [(column.name, column.attrs["td"].as_html()) for column in self.columns]
+        return format_html_join(
+            "\n",
+            "<tr {}>{}</tr>",
+            (
+                (
+                    row.attrs.as_html(),
+                    format_html_join(
+                        "", "<td {}>{}</td>", ((attrs, localize(row.get_cell(name))) for name, attrs in columns)
+                    ),
+                )
+                for row in self.rows
+            ),
+        )
 
 
 class AuditEventTable(ListTable):

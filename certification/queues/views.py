@@ -84,7 +84,10 @@ class QueueView(ScopedListView):
 
     def get_table_pagination(self, table):
         # The buckets split the filtered queue with no gap or overlap: their sum is the list's length.
-        return {**super().get_table_pagination(table), "known_count": capped_total(self.bucket_counts.values())}
+        return {
+            **super().get_table_pagination(table),
+            "known_count": capped_total(self.bucket_counts.values()),
+        }
 
     @cached_property
     def bucket_counts(self) -> dict[str, int]:

@@ -6,8 +6,9 @@ still overdue), the same verb the dashboard counts; "due soon" is 0..DUE_SOON_DA
 of a coverage table are the children of the area being looked at (district -> streets -> communities),
 grouped by the leading digits of the community code, so no report runs one query per area.
 
-The city's own page reads a stored snapshot of the same computation (refreshed daily by the beat, or on
-demand in a few seconds); every other level is computed live.
+The city's and the districts' pages read a stored snapshot of the same computation (refreshed nightly by
+the beat, or on demand); a street's or community's coverage is computed live, its monthly trends come
+from the street's part of the same snapshot.
 
 Days and months are those of Asia/Shanghai (settings.TIME_ZONE): the database session runs in UTC, so
 every timestamp is compared with a local midnight, never with a bare date.
@@ -22,6 +23,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models.functions import Length
 from django.utils import timezone
 
 from certification.models import Channel
@@ -389,20 +391,49 @@ def report_snapshot_refresh(*, area: Area):
     with transaction.atomic(), connection.cursor() as cursor:
         use_bulk_memory(cursor, work_mem=SNAPSHOT_WORK_MEM)
         by_street = coverage_values(city, today, AREA_LEVEL_CODE_LENGTH[AreaLevel.STREET])
-        district_length = AREA_LEVEL_CODE_LENGTH[AreaLevel.DISTRICT]
-        trends_by_district = trends_by_code(city, today, district_length)
-    payloads = {
-        city.code: _serialise(*coverage_rows(city, by_street), _sum_trends(trends_by_district, today))
-    }
+        by_community = trends_by_code(city, today, AREA_LEVEL_CODE_LENGTH[AreaLevel.COMMUNITY])
+    payloads = {city.code: _serialise(*coverage_rows(city, by_street), _sum_trends(by_community, today))}
     for district in Area.objects.filter(parent=city).order_by("code"):
-        trend = trends_by_district.get(district.code) or _sum_trends({}, today)
+        trend = _sum_trends(_under(by_community, district.code), today)
         payloads[district.code] = _serialise(*coverage_rows(district, by_street), trend)
+    # A street's snapshot holds only trends, its own and its communities': their coverage is counted
+    # live, but the monthly history of eight thousand people took 200 ms of a page (see street_trends).
+    communities_by_street: dict[str, dict] = defaultdict(dict)
+    for code, trend in by_community.items():
+        communities_by_street[code[: AREA_LEVEL_CODE_LENGTH[AreaLevel.STREET]]][code] = trend
+    for street_code, communities in communities_by_street.items():
+        payloads[street_code] = {"trends": {street_code: _sum_trends(communities, today), **communities}}
     computed_at, seconds = timezone.now(), round(time.monotonic() - started, 2)
-    ReportSnapshot.objects.bulk_create(
-        ReportSnapshot(area_code=code, computed_at=computed_at, seconds=seconds, payload=payload)
-        for code, payload in payloads.items()
-    )
+    with transaction.atomic():
+        stored = ReportSnapshot.objects.bulk_create(
+            ReportSnapshot(area_code=code, computed_at=computed_at, seconds=seconds, payload=payload)
+            for code, payload in payloads.items()
+        )
+        # Only a street's latest trends are ever read; the city's and districts' snapshots are kept.
+        ReportSnapshot.objects.annotate(code_length=Length("area_code")).filter(
+            code_length=AREA_LEVEL_CODE_LENGTH[AreaLevel.STREET], id__lt=min(row.pk for row in stored)
+        ).delete()
     return ReportSnapshot.objects.latest_for(area.code)
+
+
+def _under(trends_by: dict[str, dict], prefix: str) -> dict[str, dict]:
+    return {code: trend for code, trend in trends_by.items() if code.startswith(prefix)}
+
+
+def street_trends(area: Area, today: date) -> tuple[dict, object | None]:
+    """A street's or community's monthly trends and when they were computed: from the street's part of
+    the latest nightly snapshot, if it was computed this month; otherwise counted now (None)."""
+    from certification.models import ReportSnapshot
+
+    street_code = area.code[: AREA_LEVEL_CODE_LENGTH[AreaLevel.STREET]]
+    snapshot = ReportSnapshot.objects.latest_for(street_code)
+    this_month = today.isoformat()[:7]
+    if snapshot is not None and snapshot.payload.get("trends"):
+        stored = snapshot.payload["trends"]
+        if any(trend["months"][-1] == this_month for trend in stored.values()):
+            # A community with nobody certified, overdue or reminded has no entry: all its months are 0.
+            return stored.get(area.code) or _sum_trends({}, today), snapshot.computed_at
+    return trends(area, today), None
 
 
 def _sum_trends(trends_by: dict[str, dict], today: date) -> dict:
@@ -442,9 +473,16 @@ def report_data(area: Area) -> dict:
     if uses_snapshot(area):
         snapshot = ReportSnapshot.objects.latest_for(area.code) or report_snapshot_refresh(area=area)
         rows, total = _deserialise_rows(snapshot.payload)
-        return {"rows": rows, "total": total, "trends": snapshot.payload["trends"], "snapshot": snapshot}
+        return {
+            "rows": rows,
+            "total": total,
+            "trends": snapshot.payload["trends"],
+            "snapshot": snapshot,
+            "trends_as_of": snapshot.computed_at,
+        }
     rows, total = coverage(area, today)
-    return {"rows": rows, "total": total, "trends": trends(area, today), "snapshot": None}
+    trend, trends_as_of = street_trends(area, today)
+    return {"rows": rows, "total": total, "trends": trend, "snapshot": None, "trends_as_of": trends_as_of}
 
 
 PAYMENT_FIELDS = (

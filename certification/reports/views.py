@@ -177,6 +177,7 @@ def reports(request):
         "tables": tables,
         "total": data["total"],
         "snapshot": data["snapshot"],
+        "trends_as_of": data["trends_as_of"],
         "chart": chart,
         "period": period,
         "since": since,

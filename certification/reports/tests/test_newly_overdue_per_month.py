@@ -63,3 +63,33 @@ def test_the_chart_on_the_report_page_gets_the_counts(histories, client_for, sta
     response = client_for(staff["supervisor"]).get(reverse("reports"))
     assert sum(response.context["chart"]["newly_overdue"]) == 5
     assert "每次错过认证期限计一次" in response.content.decode()
+
+
+def test_the_same_day_known_twice_counts_once(areas, staff):
+    """The known days are not de-duplicated by the query (a UNION over millions of rows): the roster's
+    day recorded again at the counter, or two benefit lines starting on one day, still miss one deadline."""
+    from pensioners.models import BenefitLine, Scheme
+
+    twice = make_pensioner(name="同日两次", certified_on=date(2025, 6, 1))
+    record_counter(twice, staff["street"], date(2025, 6, 1))  # the same day again: deadline 2026-06-01
+    two_lines = make_pensioner(name="两条待遇", first_benefit_date=date(2025, 8, 1))
+    BenefitLine.objects.create(
+        pensioner=two_lines, scheme=Scheme.URBAN_RURAL, first_benefit_date=date(2025, 8, 1)
+    )
+    trend = trends(Area.objects.get(code="500103"), TODAY)
+    by_month = {m: n for m, n in zip(trend["months"], trend["newly_overdue"], strict=True) if n}
+    assert by_month == {"2026-06": 1, "2026-08": 1}
+
+
+def test_only_the_first_benefit_line_starts_the_first_period(areas, staff):
+    """A second benefit line that starts later is not a certification: the first period runs from the
+    earliest line, so only that deadline can be missed."""
+    from pensioners.models import BenefitLine, Scheme
+
+    person = make_pensioner(name="先后两条", first_benefit_date=date(2025, 2, 1))  # missed 2026-02-01
+    BenefitLine.objects.create(
+        pensioner=person, scheme=Scheme.URBAN_RURAL, first_benefit_date=date(2025, 9, 1)
+    )
+    trend = trends(Area.objects.get(code="500103"), TODAY)
+    by_month = {m: n for m, n in zip(trend["months"], trend["newly_overdue"], strict=True) if n}
+    assert by_month == {"2026-02": 1}
