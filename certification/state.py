@@ -256,7 +256,10 @@ class CertificationStateKeeper(StateKeeper):
         """A new person: the first deadline runs from the earliest first payment."""
         _, deadline = next_deadline(first_benefit_date=first_benefit_date, certified_dates=[])
         CertificationState.objects.create(
-            pensioner=pensioner, area_code=pensioner.community_id, next_due_on=deadline
+            pensioner=pensioner,
+            area_code=pensioner.community_id,
+            birth_date=pensioner.birth_date,
+            next_due_on=deadline,
         )
 
     def moved(self, *, pensioner: Pensioner) -> None:
@@ -276,10 +279,10 @@ class CertificationStateKeeper(StateKeeper):
         for a first load: everyone is new)."""
         upsert = f"""
             INSERT INTO {TABLE} AS st (
-                pensioner_id, area_code, status, death_reported, roster_certified_on, latest_certified_on,
-                latest_channel, last_contact_outcome, next_due_on)
-            SELECT s.pensioner_id, s.area_code, 'active', false, s.last_certified_on, s.last_certified_on,
-                   '', '', {deadline_sql("COALESCE(s.last_certified_on, s.first_benefit_date)")}
+                pensioner_id, area_code, birth_date, status, death_reported, roster_certified_on,
+                latest_certified_on, latest_channel, last_contact_outcome, next_due_on)
+            SELECT s.pensioner_id, s.area_code, s.birth_date, 'active', false, s.last_certified_on,
+                   s.last_certified_on, '', '', {deadline_sql("COALESCE(s.last_certified_on, s.first_benefit_date)")}
             FROM {stage_table} s
             ON CONFLICT (pensioner_id) DO UPDATE SET
                 area_code = EXCLUDED.area_code,

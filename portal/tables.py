@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from portal.audit import action_label, changes_text, describe_changes, object_label, staff_label
 from portal.models import AuditEvent, User
 
+
 def remember_render_signatures() -> None:
     """django-tables2 inspects the signature of a column's render method for every cell it draws, to know
     which arguments to pass (0.1 ms a cell: the city's report, 900 cells in seven tables, spent 90 ms on
@@ -69,7 +70,9 @@ class ReportTable(tables.Table):
                 (
                     row.attrs.as_html(),
                     format_html_join(
-                        "", "<td {}>{}</td>", ((attrs, localize(row.get_cell(name))) for name, attrs in columns)
+                        "",
+                        "<td {}>{}</td>",
+                        ((attrs, localize(row.get_cell(name))) for name, attrs in columns),
                     ),
                 )
                 for row in self.rows

@@ -84,8 +84,7 @@ def coverage(area: Area, today: date) -> tuple[list[CoverageRow], CoverageRow]:
 
 def coverage_values(area: Area, today: date, length: int) -> dict[str, dict]:
     """The coverage figures of the area's people, grouped by the first `length` digits of their
-    community code: one pass over the narrow state table (the registry is joined only for the overdue,
-    for their age)."""
+    community code: one pass over the narrow state table, which carries the birth date for the ages."""
     soon = today + timedelta(days=settings.DUE_SOON_DAYS)
     buckets = {code: (first, last) for code, _label, first, last in AGING_BUCKETS}
     eighty, ninety = years_before(today, 80), years_before(today, 90)
@@ -111,13 +110,12 @@ def coverage_values(area: Area, today: date, length: int) -> dict[str, dict]:
             count(*) FILTER (WHERE st.status = '{PaymentStatus.STOPPED}') AS stopped,
             count(*) FILTER (WHERE st.status = '{PaymentStatus.TERMINATED}') AS terminated,
             count(*) FILTER (WHERE st.death_reported) AS death_reported,
-            count(*) FILTER (WHERE {overdue} AND p.birth_date <= %(eighty)s) AS overdue_80_plus,
-            count(*) FILTER (WHERE {overdue} AND p.birth_date <= %(ninety)s) AS overdue_90_plus_age,
+            count(*) FILTER (WHERE {overdue} AND st.birth_date <= %(eighty)s) AS overdue_80_plus,
+            count(*) FILTER (WHERE {overdue} AND st.birth_date <= %(ninety)s) AS overdue_90_plus_age,
             {channel_counts},
             count(*) FILTER (WHERE {workable} AND st.latest_channel = '' AND st.latest_certified_on IS NOT NULL)
                 AS channel_roster
         FROM pensioners_certificationstate st
-        LEFT JOIN pensioners_pensioner p ON p.id = st.pensioner_id AND st.next_due_on < %(today)s
         WHERE st.area_code LIKE %(prefix)s
         GROUP BY 1
     """

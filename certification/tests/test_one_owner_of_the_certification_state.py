@@ -65,7 +65,9 @@ def test_registering_a_person_goes_through_the_keeper_certification_registered(s
         },
         benefit_lines=[BenefitLineData(Scheme.ENTERPRISE, date(2025, 3, 1), Decimal("2100.00"))],
     )
-    assert CertificationState.objects.get(pensioner=person).next_due_on == date(2026, 3, 1)
+    state = CertificationState.objects.get(pensioner=person)
+    assert state.next_due_on == date(2026, 3, 1)
+    assert state.birth_date == person.birth_date == date(1948, 5, 12)  # the reports' ages read the state
 
 
 @pytest.mark.django_db

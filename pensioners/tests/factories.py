@@ -52,6 +52,7 @@ def make_pensioner(
     CertificationState.objects.create(
         pensioner=pensioner,
         area_code=community,
+        birth_date=born,
         roster_certified_on=certified_on,
         latest_certified_on=latest,
         next_due_on=deadline,

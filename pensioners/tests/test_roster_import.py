@@ -342,3 +342,23 @@ def test_a_value_with_tabs_backslashes_or_a_nul_is_kept_exactly_or_rejected(db, 
     assert (summary.created, summary.rejected) == (1, 1)
     assert Pensioner.objects.get().address == "重庆市\\渝中区\t民族路1号"
     assert summary.rejects[0][0] == 5003 and "NUL" in summary.rejects[0][2]
+
+
+@pytest.mark.parametrize("bulk", [False, True], ids=["into a registry", "first big load"])
+def test_every_state_row_carries_its_persons_birth_date(db, monkeypatch, staff, bulk):
+    """The reports count the overdue aged 80 and 90 from the state row's copy of the birth date: every way
+    a person comes in must fill it (the roster import, either path; one registered at the counter)."""
+    from django.db.models import F
+
+    from pensioners import roster_import as module
+    from pensioners.tests.factories import make_pensioner
+
+    if bulk:
+        monkeypatch.setattr(module, "BULK_LOAD_FROM_ROWS", 2)
+    else:
+        make_pensioner(name="已在册")
+    roster_import(path=SAMPLE)
+    states = CertificationState.objects.all()
+    assert states.count() == Pensioner.objects.count() >= 5
+    assert not states.filter(birth_date__isnull=True).exists()
+    assert not states.exclude(birth_date=F("pensioner__birth_date")).exists()
