@@ -183,7 +183,7 @@ def step_prepare(results: dict) -> None:
                 requested_by=visitor,
                 team=team,
             )
-    psql("VACUUM (ANALYZE) pensioners_certificationstate")
+    psql("VACUUM (ANALYZE)")  # every table, as autovacuum would have after the earlier steps' writes
     from certification.reports.queries import report_snapshot_refresh
     from pensioners.models import Area
 
