@@ -494,7 +494,21 @@ def machine() -> str:
     except (OSError, AttributeError):
         pass
     version = psql("SHOW server_version")
-    return f"{platform.machine()}, {cpus} cores, {memory}, Python {platform.python_version()}, PostgreSQL {version}"
+    return (
+        f"{platform.machine()}, {cpus} cores, {memory}, Python {platform.python_version()}, PostgreSQL {version}; "
+        f"CPU probe {cpu_probe_ms():.0f} ms"
+    )
+
+
+def cpu_probe_ms() -> float:
+    """A fixed pure-Python loop, best of three: machines of the same kind differ (one session's host ran
+    the same import 30% slower than another's), so each report says how fast its CPU was."""
+    timings = []
+    for _ in range(3):
+        watch = Stopwatch()
+        sum(number * number for number in range(5_000_000))
+        timings.append(watch() * 1000)
+    return min(timings)
 
 
 def pg_settings() -> str:

@@ -154,7 +154,7 @@ class QueueTable(ListTable):
             contact,
             contact_on,
             assigned_id,
-        ) in queryset.values_list(*columns).iterator(chunk_size=10_000):
+        ) in queryset.prefetch_related(None).values_list(*columns).iterator(chunk_size=10_000):
             days = (deadline - today).days
             if assigned_id and assigned_id not in staff:
                 staff[assigned_id] = str(User.objects.get(pk=assigned_id))
