@@ -36,7 +36,13 @@ def street_people(areas, staff):
 
 def test_the_snapshot_holds_each_street_and_community_as_counted_live(street_people):
     live = {code: trends(Area.objects.get(code=code), TODAY) for code in ("500103003", "500103003001")}
+    city_and_districts = {
+        code: trends(Area.objects.get(code=code), TODAY) for code in ("500000", "500103", "500105")
+    }
     report_snapshot_refresh(area=Area.objects.get(code="500000"))
+    # The city's and each district's trends are the sums of their communities' (one pass, grouped by community).
+    for code, expected in city_and_districts.items():
+        assert ReportSnapshot.objects.latest_for(code).payload["trends"] == expected
     for code, expected in live.items():
         stored, as_of = street_trends(Area.objects.get(code=code), TODAY)
         assert as_of is not None
