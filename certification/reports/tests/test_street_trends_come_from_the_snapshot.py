@@ -15,13 +15,8 @@ from certification.tests.helpers import record_counter
 from pensioners.models import Area
 from pensioners.tests.factories import make_pensioner
 
-TODAY = date(2026, 11, 27)
-
-
-@pytest.fixture(autouse=True)
-def _today():
-    with time_machine.travel(datetime(2026, 11, 27, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai")), tick=False):
-        yield
+# The same day as the newly-overdue tests, and the same clock fixture (autouse where it is imported).
+from .test_newly_overdue_per_month import TODAY, _today  # noqa: F401
 
 
 @pytest.fixture
