@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 import django_tables2 as tables
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from certification.models import ContactOutcome
@@ -49,6 +50,61 @@ def row_view(record) -> dict:
         "contact_on": record.last_contact_on.isoformat() if record.last_contact_on else "",
         "assigned": str(record.assigned_to) if record.assigned_to_id else "",
     }
+
+
+_ROW_HTML = (
+    "<tr>"
+    '<td><input type="checkbox" name="selected" value="{pensioner_id}" form="assign-form" aria-label="{name}"></td>'
+    '<td><a class="text-nowrap" href="{url}">{name}</a>'
+    # On a phone the community and assignee columns are hidden: say them here, so nobody ticks people blind.
+    '<div class="d-md-none small text-body-secondary">{community} · {age_label}{assigned_note}</div></td>'
+    '<td class="masked text-nowrap d-none d-md-table-cell">{id_number}</td>'
+    '<td class="d-none d-md-table-cell">{age}</td>'
+    '<td class="masked d-none d-md-table-cell">{phone}</td>'
+    '<td class="d-none d-md-table-cell">{community}</td>'
+    '<td class="text-nowrap">{deadline}</td>'
+    '<td class="text-nowrap">{days}</td>'
+    '<td class="d-none d-md-table-cell">{contact}{contact_on}</td>'
+    '<td class="d-none d-md-table-cell">{assigned}</td>'
+    '<td><a class="btn btn-sm btn-outline-primary text-nowrap" href="{contact_url}" data-testid="log-contact">'
+    '<i class="bi bi-telephone"></i><span class="d-none d-lg-inline"> {log_contact}</span></a></td>'
+    "</tr>"
+)
+
+
+def _row_html(row: dict, labels: dict, *, mine: bool) -> str:
+    """One queue row (row_view plus its links), as the queue page shows it."""
+    phone = row["phone"] or "—"
+    if row["phone_wrong"]:
+        phone = format_html(
+            '<span class="text-decoration-line-through" title="{}">{}</span>', labels["known_wrong"], phone
+        )
+    days = row["days_label"]
+    if row["days"] < 0:
+        days = format_html('<span class="text-danger fw-semibold">{}</span>', days)
+    return format_html(
+        _ROW_HTML,
+        pensioner_id=row["pensioner_id"],
+        name=row["name"],
+        url=row["url"],
+        community=row["community"],
+        age_label=row["age_label"],
+        assigned_note=format_html(" · {} {}", labels["assigned_to"], row["assigned"])
+        if row["assigned"] and not mine
+        else "",
+        id_number=row["id_number"],
+        age=row["age"],
+        phone=phone,
+        deadline=row["deadline"],
+        days=days,
+        contact=row["contact"] or "—",
+        contact_on=format_html('<br><small class="text-body-secondary">{}</small>', row["contact_on"])
+        if row["contact_on"]
+        else "",
+        assigned=row["assigned"] or "—",
+        contact_url=row["contact_url"],
+        log_contact=labels["log_contact"],
+    )
 
 
 class QueueTable(ListTable):
@@ -121,6 +177,18 @@ class QueueTable(ListTable):
             view["age_label"] = years_old % {"age": view["age"]}
             found.append(view)
         return found
+
+    @property
+    def page_rows_html(self) -> str:
+        """The page's rows as HTML, drawn here in one pass: through the template, 50 rows of a dozen cells
+        each cost about 15 ms of a page with a 100 ms budget. Every value is escaped by format_html."""
+        mine = getattr(self, "queue", None) == "mine"
+        labels = {
+            "assigned_to": _("Assigned to"),
+            "known_wrong": _("known wrong"),
+            "log_contact": _("Log contact"),
+        }
+        return format_html_join("\n", "{}", ((_row_html(row, labels, mine=mine),) for row in self.page_rows))
 
     @classmethod
     def export_header(cls) -> list[str]:
