@@ -318,6 +318,7 @@ def activity(area: Area, since: date, until: date) -> dict:
             JOIN portal_user u ON u.id = c.recorded_by_id
             LEFT JOIN pensioners_area a ON a.code = c.acting_office_id
             WHERE (c.area_code LIKE %s OR c.acting_office_id LIKE %s)
+              AND c.recorded_by_id IS NOT NULL  -- said outright, for the index of what staff recorded
               AND c.recorded_at >= %s AND c.recorded_at < %s AND c.voided_at IS NULL
             GROUP BY 1, 2, 3 ORDER BY 4 DESC, 1
             """,
