@@ -427,11 +427,10 @@ def street_trends(area: Area, today: date) -> tuple[dict, object | None]:
     street_code = area.code[: AREA_LEVEL_CODE_LENGTH[AreaLevel.STREET]]
     snapshot = ReportSnapshot.objects.latest_for(street_code)
     this_month = today.isoformat()[:7]
-    if snapshot is not None and snapshot.payload.get("trends"):
-        stored = snapshot.payload["trends"]
-        if any(trend["months"][-1] == this_month for trend in stored.values()):
-            # A community with nobody certified, overdue or reminded has no entry: all its months are 0.
-            return stored.get(area.code) or _sum_trends({}, today), snapshot.computed_at
+    stored = snapshot.payload.get("trends", {}) if snapshot is not None else {}
+    if street_code in stored and stored[street_code]["months"][-1] == this_month:
+        # A community with nobody certified, overdue or reminded has no entry: all its months are 0.
+        return stored.get(area.code) or _sum_trends({}, today), snapshot.computed_at
     return trends(area, today), None
 
 
