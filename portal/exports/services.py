@@ -8,18 +8,20 @@ instead of answering the browser. So a background export holds exactly what an i
 from __future__ import annotations
 
 import logging
+from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
+from django.db.models import QuerySet
 from django.http import QueryDict
 from django.test import RequestFactory
 from django.urls import resolve
 from django.utils import timezone, translation
 
 from portal.audit import audit_record
-from portal.exports.files import TooManyRowsForExcel, table_rows, write_csv, write_xlsx
+from portal.exports.files import TooManyRowsForExcel, table_rows, write_csv, write_csv_copy, write_xlsx
 from portal.jobs import enqueue_after_commit, heartbeat
 from portal.models import ExportJob, ExportStatus
 from portal.scoping import Scope
@@ -110,6 +112,16 @@ def export_job_write(job: ExportJob, table_class, data, *, table_kwargs=None) ->
     def progress(done: int) -> None:
         ExportJob.objects.filter(pk=job.pk).update(rows_done=done)
 
+    if job.export_format == "csv" and hasattr(table_class, "export_copy") and isinstance(data, QuerySet):
+        # The table's cells in SQL: the database writes the rows (cells.py), five times as fast.
+        with target.open("wb") as out, _side_connection() as side:
+            written = write_csv_copy(
+                table_class.export_header(),
+                table_class.export_copy(data),
+                out,
+                progress=lambda done: _progress_elsewhere(side, job.pk, done),
+            )
+        return _done(job, relative, written)
     rows = table_rows(table_class, data, table_kwargs=table_kwargs)
     # The whole list is read: plan for all of it (hash joins, one sort), not for its first rows, which is
     # what a cursor is planned for by default (a city's queue: 7,000 rows/s that way). Not in a
@@ -126,6 +138,10 @@ def export_job_write(job: ExportJob, table_class, data, *, table_kwargs=None) ->
     finally:
         with connection.cursor() as cursor:
             cursor.execute("RESET cursor_tuple_fraction")
+    return _done(job, relative, written)
+
+
+def _done(job: ExportJob, relative: str, written: int) -> ExportJob:
     ExportJob.objects.filter(pk=job.pk).update(
         status=ExportStatus.DONE,
         file=relative,
@@ -135,6 +151,22 @@ def export_job_write(job: ExportJob, table_class, data, *, table_kwargs=None) ->
     )
     job.refresh_from_db()
     return job
+
+
+@contextmanager
+def _side_connection():
+    """A second connection to the same database, for progress written while the first one is busy
+    sending a COPY (a connection does one thing at a time)."""
+    side = connections.create_connection(DEFAULT_DB_ALIAS)
+    try:
+        yield side
+    finally:
+        side.close()
+
+
+def _progress_elsewhere(side, job_id: int, done: int) -> None:
+    with side.cursor() as cursor:
+        cursor.execute(f"UPDATE {ExportJob._meta.db_table} SET rows_done = %s WHERE id = %s", [done, job_id])
 
 
 def _counting(rows, progress):

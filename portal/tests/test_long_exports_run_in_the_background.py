@@ -17,6 +17,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 import portal.exports.files
+import portal.exports.services
 from pensioners.tests.factories import make_pensioner, overdue_by
 from portal.celery import app
 from portal.exports.services import export_files_expire
@@ -34,10 +35,18 @@ def _csv(content: bytes) -> list[list[str]]:
 
 
 def test_a_long_export_is_written_by_a_job_and_downloaded_by_its_owner(
-    client_for, staff, settings, eager_celery, django_capture_on_commit_callbacks, make_staff, tmp_path
-):
+    client_for, staff, settings, eager_celery, django_capture_on_commit_callbacks, make_staff, tmp_path,
+    monkeypatch,
+):  # fmt: skip
     settings.MEDIA_ROOT = tmp_path
     settings.EXPORT_INLINE_MAX_ROWS = 2
+    copies = []  # the queue's CSV is written by the database (COPY), as a city's would be
+    write_csv_copy = portal.exports.services.write_csv_copy
+    monkeypatch.setattr(
+        portal.exports.services,
+        "write_csv_copy",
+        lambda *args, **kwargs: copies.append(1) or write_csv_copy(*args, **kwargs),
+    )
     _three_overdue()
     client = client_for(staff["street"])
     with django_capture_on_commit_callbacks(execute=True):
@@ -58,6 +67,7 @@ def test_a_long_export_is_written_by_a_job_and_downloaded_by_its_owner(
     assert download.status_code == 200
     rows = _csv(b"".join(download.streaming_content))
     assert [row[0] for row in rows[1:]] == ["丙", "乙", "甲"]
+    assert copies == [1]
     assert AuditEvent.objects.filter(action="export.downloaded", object_id=str(job.pk)).count() == 1
 
     # Nobody else gets the file, not even a colleague of the same street.

@@ -14,7 +14,7 @@ from certification.queues.queries import OVERDUE_QUEUE, queue_rows
 from certification.queues.tables import QueueTable
 from pensioners.models import CertificationState
 from pensioners.tests.factories import make_pensioner
-from portal.exports.files import cell_value
+from portal.exports.files import cell_value, write_csv, write_csv_copy
 
 TODAY = date(2026, 11, 27)
 
@@ -61,3 +61,23 @@ def test_the_downloaded_file_holds_every_person_with_formulas_made_inert(queue, 
     wrong_number = next(row for row in rows if row[0] == '王"引号,逗号')
     assert wrong_number[8] == "号码错误" and wrong_number[9] == "2026-11-24"
     assert wrong_number[6] == "逾期5天" and wrong_number[7] == "5"
+
+
+def test_the_database_writes_the_same_file_as_python(queue, staff):
+    """A queue long enough for the background job is written by COPY (portal/exports/cells.py): the same
+    rows, cell for cell, as the Python reader gives, hostile names, struck phones and labels included."""
+    CertificationState.objects.filter(pensioner=queue[3]).update(
+        assigned_to=staff["community"],
+        last_contact_outcome=ContactOutcome.NOT_REACHABLE,
+        last_contact_on=TODAY,
+    )
+    rows = queue_rows(CertificationState.objects.all(), OVERDUE_QUEUE, TODAY).order_by("next_due_on")
+    python = io.StringIO()
+    write_csv(QueueTable.export_rows(rows), python, cell_ready=True)
+    database = io.BytesIO()
+    written = write_csv_copy(QueueTable.export_header(), QueueTable.export_copy(rows), database)
+    assert written == 4
+    assert database.getvalue().startswith("\ufeff".encode())
+    from_database = list(csv.reader(io.StringIO(database.getvalue().decode("utf-8-sig"))))
+    assert from_database == list(csv.reader(io.StringIO(python.getvalue().lstrip("\ufeff"))))
+    assert [row[0] for row in from_database[1:]] == ["李秀英", "'=SUM(A1)", '王"引号,逗号', "'-1"]
