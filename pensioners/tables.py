@@ -3,7 +3,7 @@
 import django_tables2 as tables
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from pensioners.models import Area, AreaLevel, Gender, PaymentStatus, Pensioner
@@ -34,6 +34,23 @@ def deadline_badge(deadline) -> str:
     return format_html('<span class="badge state-badge {}">{}</span>', css, label)
 
 
+# One row of the search list; at phone width the masked ID goes under the name (its column is hidden).
+_ROW_HTML = (
+    "<tr>"
+    '<td><a href="{url}" class="text-nowrap">{name}</a>'
+    '<div class="d-md-none small text-body-secondary masked text-nowrap">{id_number}</div></td>'
+    '<td class="masked d-none d-md-table-cell">{id_number}</td>'
+    '<td class="d-none d-md-table-cell">{gender}</td>'
+    '<td class="d-none d-md-table-cell">{age}</td>'
+    '<td class="masked text-nowrap">{phone}</td>'
+    '<td class="d-none d-md-table-cell">{community}</td>'
+    '<td class="text-nowrap"><span class="d-none d-md-inline">{deadline}</span> '
+    '<span class="badge state-badge {badge_css}">{badge_label}</span></td>'
+    '<td class="d-none d-md-table-cell">{status}</td>'
+    "</tr>"
+)
+
+
 class PensionerTable(ListTable):
     name = tables.Column(verbose_name=_("Name"), attrs={"th": {"class": "text-nowrap"}})
     id_number = tables.Column(verbose_name=_("ID number"), attrs=WIDE_ONLY_MASKED)
@@ -58,31 +75,43 @@ class PensionerTable(ListTable):
 
     @property
     def page_rows(self) -> list[dict]:
-        """The page's rows as plain values for a plain template loop: django-tables2's cell-by-cell
-        rendering cost about 4 ms a row (a search page of 25: half its time at city scale)."""
+        """The page's rows as plain values: django-tables2's cell-by-cell rendering cost about 4 ms a row
+        (a search page of 25: half its time at city scale)."""
         rows = self.page.object_list if self.page is not None else self.rows
         today = timezone.localdate()
+        card_prefix = reverse("pensioner-card", args=[0]).removesuffix("0/")
+        genders = {value: str(label) for value, label in Gender.choices}
+        statuses = {value: str(label) for value, label in PaymentStatus.choices}
+        badges = {state: (css, str(label)) for state, (css, label) in STATE_BADGES.items()}
         found = []
         for row in rows:
             record = row.record
             deadline = record.state.next_due_on
-            css, label = STATE_BADGES[deadline_state(deadline, today)]
+            css, label = badges[deadline_state(deadline, today)]
             found.append(
                 {
-                    "url": reverse("pensioner-card", args=[record.pk]),
+                    "url": f"{card_prefix}{record.pk}/",
                     "name": record.name,
                     "id_number": mask_id_number(record.id_number),
-                    "gender": record.get_gender_display(),
+                    "gender": genders.get(record.gender, record.gender),
                     "age": age_on(record.birth_date, today),
                     "phone": mask_phone(record.phone),
                     "community": record.community.name,
                     "deadline": deadline.isoformat(),
                     "badge_css": css,
                     "badge_label": label,
-                    "status": record.state.get_status_display(),
+                    "status": statuses.get(record.state.status, record.state.status),
                 }
             )
         return found
+
+    @property
+    def page_rows_html(self) -> str:
+        """The page's rows as HTML in one pass (every value escaped by format_html): through the template,
+        25 rows cost a tenth of a search page's 50 ms budget."""
+        return format_html_join(
+            "\n", _ROW_HTML, ({**row, "phone": row["phone"] or "—"} for row in self.page_rows)
+        )
 
     # Exports of long lists skip django-tables2's cell-by-cell work (see portal/exports.py).
     EXPORT_HEADERS = (

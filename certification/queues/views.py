@@ -92,9 +92,12 @@ class QueueView(ScopedListView):
     @cached_property
     def bucket_counts(self) -> dict[str, int]:
         """People in each bucket of the summary, counted once for the summary and the pages."""
+        # The rows are limited to the user's area and the drill-down's: name their district, if any.
+        area = AreaDrillDown(self.request.scope, self.request.GET.get("area", "")).chosen
+        district = area.scope_prefix[:6] if area is not None and len(area.scope_prefix) >= 6 else ""
         if self.queue == OVERDUE_QUEUE:
-            return overdue_bucket_counts(self.filterset.qs, self.today)
-        return due_bucket_counts(self.filterset.qs, self.today, self.queue)
+            return overdue_bucket_counts(self.filterset.qs, self.today, district=district)
+        return due_bucket_counts(self.filterset.qs, self.today, self.queue, district=district)
 
     def get_filterset_kwargs(self, filterset_class):
         return {
