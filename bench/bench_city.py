@@ -421,10 +421,17 @@ def step_reminders(results: dict) -> None:
     first = watch()
     again = Stopwatch()
     reminders_plan(at=morning)
+    again_s = again()
+    # A day like any other: the next morning, with yesterday's plan in the outbox (the first day plans
+    # every overdue person of the city at once; after it, a day brings its own deadlines).
+    next_day = Stopwatch()
+    next_planned = reminders_plan(at=morning + timedelta(days=1))
     results["reminders"] = {
         "seconds": round(first, 1),
-        "again_s": round(again(), 1),
+        "again_s": round(again_s, 1),
+        "next_day_s": round(next_day(), 1),
         "counts": planned.counts,
+        "next_day_counts": next_planned.counts,
     }
 
 
@@ -657,10 +664,16 @@ def report(results: dict) -> str:
         )
     if "reminders" in results:
         data = results["reminders"]
+        if "next_day_s" in data:
+            lines.append(
+                f"- reminder planning for a day (the day after the first, as every day after it): "
+                f"**{data['next_day_s']} s** ({mark(data['next_day_s'], TARGETS['plan_s'])}, target ≤ 20 s) → "
+                f"{json.dumps(data['next_day_counts'])}"
+            )
         lines.append(
-            f"- reminder planning for a day (fresh outbox): **{data['seconds']} s** "
-            f"({mark(data['seconds'], TARGETS['plan_s'])}, target ≤ 20 s); again the same day: {data['again_s']} s; "
-            f"{json.dumps(data['counts'])}"
+            f"- reminder planning on the first day the job ever runs (fresh outbox: every overdue person of the "
+            f"city at once): **{data['seconds']} s** ({mark(data['seconds'], TARGETS['plan_s'])}, target ≤ 20 s); "
+            f"again the same day: {data['again_s']} s; {json.dumps(data['counts'])}"
         )
     if "comparison_daily" in results:
         data = results["comparison_daily"]

@@ -48,6 +48,8 @@ from portal.scoping import scope_for
 
 logger = logging.getLogger(__name__)
 
+# A planning stage that adds more rows than this refreshes the outbox's statistics for the next one.
+PLANNED_MANY = 10_000
 # Dispatch takes at most this many messages into one transaction.
 BATCH = 200
 RETRY_DELAYS = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=30))
@@ -153,8 +155,15 @@ def reminders_plan(*, at: datetime | None = None, dry_run: bool = False) -> JobS
                     f"WITH planned AS ({insert} RETURNING skip_reason) SELECT skip_reason, count(*) FROM planned GROUP BY 1",
                     params,
                 )
-            for reason, count in cursor.fetchall():
+            planned = cursor.fetchall()
+            for reason, count in planned:
                 summary.add(stage if not reason else f"skipped_{reason}", count)
+            if sum(count for _reason, count in planned) > PLANNED_MANY:
+                # The next stage's plan must know the rows this one added: planned on the statistics of
+                # an outbox it believed empty, the city's first overdue stage probed two million people
+                # against a sequential scan of the 460,000 reminders just planned, row by row (it ran
+                # for hours). ANALYZE counts this transaction's own new rows.
+                cursor.execute("ANALYZE certification_outboxmessage")
         if dry_run:
             transaction.set_rollback(True)
     if run is not None:
