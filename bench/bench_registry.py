@@ -175,7 +175,8 @@ def match_count(page: str) -> str:
     numbers = re.findall(r"[0-9]+", found.group(1))
     if not numbers:
         return "?"
-    return "cap" if numbers[0] == "1000" else numbers[0]  # SEARCH_COUNT_CAP: "more than 1000"
+    capped = "超过" in found.group(1) or "More than" in found.group(1)
+    return "cap" if capped else numbers[0]  # SEARCH_COUNT_CAP: "more than N"
 
 
 def start_server(
