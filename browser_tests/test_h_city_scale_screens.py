@@ -7,6 +7,7 @@ from datetime import date, timedelta
 import pytest
 from django.utils import timezone
 
+from browser_tests.conftest import DESKTOP, PHONE
 from pensioners.models import CertificationState
 from pensioners.tests.factories import make_pensioner
 from portal.tests.factories import TEST_PASSWORD
@@ -82,3 +83,45 @@ def test_a_streets_trends_come_from_the_snapshot_the_city_recomputes(staff, new_
     assert "area=500103003002" in page.url
     assert page.locator("[data-testid=trends-age]").count() == 1
     assert page.locator("[data-testid=coverage-table] tbody tr").count() == 2  # the community and its total
+
+
+def test_search_rows_drawn_in_one_pass_are_escaped_and_open_the_card(staff, new_page, log_in, live_server):
+    hostile = make_pensioner(name=HOSTILE, certified_on=overdue_since(3), phone="13812345678")
+    for number in range(3):
+        make_pensioner(name=f"长寿{number}", certified_on=overdue_since(-100))
+
+    page = new_page(PHONE)
+    log_in(page, "t_street", TEST_PASSWORD)
+    page.goto(f"{live_server.url}/pensioners/")
+    page.fill("[data-testid=search-box]", "5678")  # the last four digits of the phone
+    page.press("[data-testid=search-box]", "Enter")
+    page.wait_for_load_state()
+    link = page.locator(f"tbody a[href$='/{hostile.pk}/']")
+    assert link.inner_text() == HOSTILE  # text, not markup: no bold element appeared
+    assert page.locator("tbody b").count() == 0
+    # At phone width the ID column is hidden; the masked number is under the name, the phone masked.
+    row = page.locator("tbody tr").first
+    assert (
+        row.locator(".d-md-none.masked").inner_text()
+        == hostile.id_number[:6] + "********" + hostile.id_number[-4:]
+    )
+    assert "138****5678" in row.inner_text()
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    link.click()
+    page.wait_for_load_state()
+    assert page.url.endswith(f"/pensioners/{hostile.pk}/")
+    assert HOSTILE in page.inner_text("main")
+
+
+def test_a_broad_search_says_to_type_more(staff, new_page, log_in, live_server, settings):
+    settings.SEARCH_COUNT_CAP = 2
+    for number in range(3):
+        make_pensioner(name=f"长寿{number}", certified_on=overdue_since(-100))
+    page = new_page(DESKTOP)
+    log_in(page, "t_street", TEST_PASSWORD)
+    page.goto(f"{live_server.url}/pensioners/")
+    page.fill("[data-testid=search-box]", "长")
+    page.press("[data-testid=search-box]", "Enter")
+    page.wait_for_load_state()
+    assert "匹配超过2人" in page.inner_text("[data-testid=match-count]")
+    assert page.locator("tbody tr").count() == 2

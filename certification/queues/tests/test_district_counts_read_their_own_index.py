@@ -2,23 +2,15 @@
 (pensioners' state_district_deadline) instead of the whole district's range: naming it must never change
 a count, for any role or drill-down (the city, a district, a street, a community)."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
-import time_machine
 from django.urls import reverse
 
 from certification.queues.queries import in_district, overdue_bucket_counts
+from certification.queues.tests.test_queue_buckets_name_what_they_hold import TODAY, _today  # noqa: F401
 from pensioners.models import CertificationState
 from pensioners.tests.factories import make_pensioner
-
-TODAY = date(2026, 11, 27)
-
-
-@pytest.fixture(autouse=True)
-def _today():
-    with time_machine.travel("2026-11-27 10:00 +0800", tick=False):
-        yield
 
 
 @pytest.fixture
