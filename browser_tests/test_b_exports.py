@@ -1,6 +1,7 @@
 """Exports from the screens staff use: a long list goes to a background job whose page shows the download
 link; an Excel export longer than one sheet is refused with a link to CSV; ?per_page= is capped."""
 
+import csv
 import io
 from datetime import date
 from pathlib import Path
@@ -59,6 +60,35 @@ def test_a_long_excel_export_is_prepared_in_the_background_and_downloaded(
     page.click("[data-testid=back-to-list]")  # back to the queue, without exporting again
     page.wait_for_url("**/certification/overdue/")
     assert ExportJob.objects.count() == 1
+
+
+def test_a_long_csv_export_is_written_by_the_database_and_downloaded(
+    staff, new_page, log_in, live_server, settings, eager_celery, tmp_path
+):
+    """Past the inline limit the job writes the CSV with COPY (portal/exports/cells.py): what downloads
+    holds every person, masked, with a formula made inert, as the per-record export would."""
+    settings.EXPORT_INLINE_MAX_ROWS = 2
+    settings.MEDIA_ROOT = tmp_path
+    _overdue_people()
+    formula = make_pensioner(name="=SUM(A1)", certified_on=date(2025, 2, 1), phone="+8613812345678")
+    page = new_page(DESKTOP)
+    log_in(page, "t_street", TEST_PASSWORD)
+    page.goto(f"{live_server.url}/certification/overdue/")
+    page.get_by_role("link", name="CSV").click()
+    page.wait_for_url("**/exports/*/")
+    link = page.locator("[data-testid=export-download]")
+    link.wait_for()
+    with page.expect_download() as download_info:
+        link.click()
+    content = Path(download_info.value.path()).read_bytes()
+    assert content.startswith("\ufeff".encode())  # Excel reads it as UTF-8
+    rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
+    assert rows[0][:3] == ["姓名", "身份证号", "年龄"]
+    assert [row[0] for row in rows[1:]] == ["甲老人", "'=SUM(A1)", "乙老人", "丙老人"]
+    inert = rows[2]
+    assert inert[1] == formula.id_number[:6] + "********" + formula.id_number[-4:]
+    assert inert[3] == "'+86*******5678"
+    assert ExportJob.objects.get().rows_total == 4
 
 
 def test_an_excel_export_longer_than_a_sheet_offers_csv(
