@@ -34,6 +34,20 @@ def _overdue_people():
         make_pensioner(name=name, certified_on=certified)
 
 
+def _export_through_the_job(page, live_server, button: str, *, shot: str = "") -> bytes:
+    """Click the overdue queue's export button, wait on the job's page for the link, download the file."""
+    page.goto(f"{live_server.url}/certification/overdue/")
+    page.get_by_role("link", name=button).click()
+    page.wait_for_url("**/exports/*/")
+    link = page.locator("[data-testid=export-download]")
+    link.wait_for()
+    if shot:
+        _shoot(page, shot)
+    with page.expect_download() as download_info:
+        link.click()
+    return Path(download_info.value.path()).read_bytes()
+
+
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
 def test_a_long_excel_export_is_prepared_in_the_background_and_downloaded(
     staff, new_page, log_in, live_server, settings, eager_celery, tmp_path, viewport
@@ -43,15 +57,10 @@ def test_a_long_excel_export_is_prepared_in_the_background_and_downloaded(
     _overdue_people()
     page = new_page(viewport)
     log_in(page, "t_street", TEST_PASSWORD)
-    page.goto(f"{live_server.url}/certification/overdue/")
-    page.get_by_role("link", name="Excel").click()
-    page.wait_for_url("**/exports/*/")
-    link = page.locator("[data-testid=export-download]")
-    link.wait_for()
-    _shoot(page, f"export-job-{'phone' if viewport == PHONE else 'desktop'}")
-    with page.expect_download() as download_info:
-        link.click()
-    workbook = load_workbook(io.BytesIO(Path(download_info.value.path()).read_bytes()))
+    content = _export_through_the_job(
+        page, live_server, "Excel", shot=f"export-job-{'phone' if viewport == PHONE else 'desktop'}"
+    )
+    workbook = load_workbook(io.BytesIO(content))
     sheet = workbook.worksheets[0]
     assert [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)] == ["甲老人", "乙老人", "丙老人"]
     assert sheet.freeze_panes == "A2"
@@ -73,14 +82,7 @@ def test_a_long_csv_export_is_written_by_the_database_and_downloaded(
     formula = make_pensioner(name="=SUM(A1)", certified_on=date(2025, 2, 1), phone="+8613812345678")
     page = new_page(DESKTOP)
     log_in(page, "t_street", TEST_PASSWORD)
-    page.goto(f"{live_server.url}/certification/overdue/")
-    page.get_by_role("link", name="CSV").click()
-    page.wait_for_url("**/exports/*/")
-    link = page.locator("[data-testid=export-download]")
-    link.wait_for()
-    with page.expect_download() as download_info:
-        link.click()
-    content = Path(download_info.value.path()).read_bytes()
+    content = _export_through_the_job(page, live_server, "CSV")
     assert content.startswith("\ufeff".encode())  # Excel reads it as UTF-8
     rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
     assert rows[0][:3] == ["姓名", "身份证号", "年龄"]

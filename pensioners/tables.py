@@ -34,6 +34,14 @@ def deadline_badge(deadline) -> str:
     return format_html('<span class="badge state-badge {}">{}</span>', css, label)
 
 
+def community_csv_labels() -> dict[str, str]:
+    """Every community's name as CSV text, by code: the labels of a COPY export's community column."""
+    return {
+        code: csv_text(name)
+        for code, name in Area.objects.filter(level=AreaLevel.COMMUNITY).values_list("code", "name")
+    }
+
+
 # One row of the search list; at phone width the masked ID goes under the name (its column is hidden).
 _ROW_HTML = (
     "<tr>"
@@ -147,7 +155,6 @@ class PensionerTable(ListTable):
         """The rows of export_values as SQL cells, for COPY (portal/exports/cells.py): browsing a city's
         whole registry exports eight million rows. tests/test_registry_export.py holds the two together."""
         today = timezone.localdate()
-        communities = Area.objects.filter(level=AreaLevel.COMMUNITY).values_list("code", "name")
         cells = {
             "c_name": CellText("name"),
             "c_id": CsvText(MaskedIdNumber("id_number")),
@@ -156,9 +163,7 @@ class PensionerTable(ListTable):
             ),
             "c_age": AgeOn("birth_date", today=today),
             "c_phone": CsvText(MaskedPhone("phone")),
-            "c_community": Labelled(
-                "community_id", labels={code: csv_text(name) for code, name in communities}
-            ),
+            "c_community": Labelled("community_id", labels=community_csv_labels()),
             "c_deadline": IsoDate("state__next_due_on"),
             "c_status": Labelled(
                 "state__status", labels={value: csv_text(label) for value, label in PaymentStatus.choices}

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from certification.models import ContactOutcome
 from pensioners.models import Area, AreaLevel, CertificationState
 from pensioners.rules import age_on
+from pensioners.tables import community_csv_labels
 from portal.exports.cells import (
     AgeOn,
     CellText,
@@ -259,15 +260,12 @@ class QueueTable(ListTable):
         written by the database. tests/test_queue_export.py holds it to export_values, row for row."""
         today = timezone.localdate()
         days_left = DaysLeft("next_due_on", today=today)
-        communities = Area.objects.filter(level=AreaLevel.COMMUNITY).values_list("code", "name")
         cells = {
             "c_name": CellText("pensioner__name"),
             "c_id": CsvText(MaskedIdNumber("pensioner__id_number")),
             "c_age": AgeOn("pensioner__birth_date", today=today),
             "c_phone": CsvText(MaskedPhone("pensioner__phone")),
-            "c_community": Labelled(
-                "area_code", labels={code: csv_text(name) for code, name in communities}, or_code=True
-            ),
+            "c_community": Labelled("area_code", labels=community_csv_labels(), or_code=True),
             "c_deadline": IsoDate("next_due_on"),
             "c_days": Case(
                 When(next_due_on__lt=today, then=Template(str(_("%(days)s overdue")), -days_left)),

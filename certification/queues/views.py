@@ -90,10 +90,15 @@ class QueueView(ScopedListView):
         }
 
     @cached_property
+    def drill_down(self) -> AreaDrillDown:
+        """The area chosen in the drill-down (the user's own by default), read once per request."""
+        return AreaDrillDown(self.request.scope, self.request.GET.get("area", ""))
+
+    @cached_property
     def bucket_counts(self) -> dict[str, int]:
         """People in each bucket of the summary, counted once for the summary and the pages."""
         # The rows are limited to the user's area and the drill-down's: name their district, if any.
-        area = AreaDrillDown(self.request.scope, self.request.GET.get("area", "")).chosen
+        area = self.drill_down.chosen
         district = area.scope_prefix[:6] if area is not None and len(area.scope_prefix) >= 6 else ""
         if self.queue == OVERDUE_QUEUE:
             return overdue_bucket_counts(self.filterset.qs, self.today, district=district)
@@ -114,7 +119,7 @@ class QueueView(ScopedListView):
         else:
             buckets = [(code, label, counts[code]) for code, label, _f, _l in queue_due_buckets(self.queue)]
         total = capped_total(counts.values())
-        drill_down = AreaDrillDown(self.request.scope, self.request.GET.get("area", ""))
+        drill_down = self.drill_down
         context.update(
             queue=self.queue,
             title=QUEUE_TITLES[self.queue],
